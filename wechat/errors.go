@@ -1,0 +1,113 @@
+package wechat
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Error codes of the API that openbind acts on.
+const (
+	CodeBusy              = -1    // system busy: retry
+	CodeInvalidCredential = 40001 // token invalid or not the latest
+	CodeInvalidAppID      = 40013 // appid in the body is not the token's account
+	CodeInvalidToken      = 40014 // token malformed
+	CodeTokenExpired      = 42001 // token expired
+	CodeDailyQuota        = 45009 // daily quota exhausted: stop the run
+	CodeMinuteQuota       = 45011 // minute quota: slow everyone down
+	CodeUnauthorized      = 48001 // API not authorized for this platform
+	CodeIPNotAllowed      = 61004 // caller IP not whitelisted
+	CodeAlreadyBound      = 89000 // account already bound to an open account
+	CodeSubjectMismatch   = 89001 // different legal subject
+	CodeNotBound          = 89002 // account not bound (get)
+	CodeNotCreatedByAPI   = 89003 // open account not created through the API (bind)
+	CodeBindLimit         = 89004 // open account's bind limit reached (bind)
+)
+
+// APIError is an answer whose errcode is not 0.
+type APIError struct {
+	Code int
+	Msg  string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("errcode %d: %s", e.Code, e.Msg)
+}
+
+// IsCode reports whether err is (or wraps) an *APIError with one of codes.
+func IsCode(err error, codes ...int) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	for _, c := range codes {
+		if ae.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// IsTokenError reports whether err says the access token is invalid or
+// expired (40001, 40014, 42001): only a fresh token helps.
+func IsTokenError(err error) bool {
+	return IsCode(err, CodeInvalidCredential, CodeInvalidToken, CodeTokenExpired)
+}
+
+// HTTPError is an answer with an HTTP status other than 200.
+type HTTPError struct {
+	StatusCode int
+}
+
+func (e *HTTPError) Error() string { return fmt.Sprintf("HTTP %d", e.StatusCode) }
+
+// BodyError is an HTTP 200 answer whose body could not be read or decoded:
+// empty, HTML, truncated or invalid JSON, or cut off by the connection.
+type BodyError struct {
+	Reason string
+	Err    error
+}
+
+func (e *BodyError) Error() string {
+	if e.Err == nil {
+		return e.Reason
+	}
+	return e.Reason + ": " + e.Err.Error()
+}
+
+func (e *BodyError) Unwrap() error { return e.Err }
+
+// redactedToken replaces the value of access_token in every URL of an error.
+const redactedToken = "REDACTED"
+
+// redactError strips the access_token from a *url.Error (which carries the
+// full request URL, a classic token leak) wherever it sits in err's chain.
+func redactError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	// net/http allocates the *url.Error for this one call: edit it in place.
+	ue.URL = sanitizeURL(ue.URL)
+	return err
+}
+
+// sanitizeURL returns raw with the access_token query value replaced. A URL
+// that does not parse is cut at its query, which is where the token sits.
+func sanitizeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.IndexByte(raw, '?'); i >= 0 {
+			return raw[:i] + "?access_token=" + redactedToken
+		}
+		return raw
+	}
+	q := u.Query()
+	if !q.Has("access_token") {
+		return raw
+	}
+	q.Set("access_token", redactedToken)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

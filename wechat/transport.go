@@ -1,0 +1,30 @@
+package wechat
+
+import (
+	"net/http"
+	"time"
+)
+
+// NewHTTPClient returns the HTTP client for a pool of workers: it keeps one
+// idle keep-alive connection per worker (net/http keeps 2 by default, which
+// makes a larger pool open and close a connection per call), honours
+// HTTPS_PROXY/NO_PROXY, verifies TLS, speaks HTTP/2 where offered, and never
+// follows a redirect (that would send the token's request elsewhere).
+// It sets no overall timeout: each attempt carries its own deadline.
+func NewHTTPClient(workers int) *http.Client {
+	if workers < 1 {
+		workers = 1
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = http.ProxyFromEnvironment
+	t.ForceAttemptHTTP2 = true
+	t.MaxIdleConns = workers
+	t.MaxIdleConnsPerHost = workers
+	t.IdleConnTimeout = 90 * time.Second
+	return &http.Client{
+		Transport: t,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}

@@ -1,0 +1,515 @@
+// Package wechattest is an in-process stand-in for the WeChat open-platform
+// account endpoints (create, get, bind) over net/http: accounts with their
+// tokens and legal subjects, the open accounts they are bound to, the
+// documented errcodes, and faults on demand (errcode -1, HTTP 5xx, latency,
+// lost answers). The tests, `openbind demo` and `openbind serve-fake` use it.
+//
+// The stand-in keeps its own record of every call and of who is bound to
+// what, so that a test can check a run's results against the truth.
+package wechattest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"openbind/wechat"
+)
+
+// Account is an authorizer account (Official Account or Mini Program) as the
+// stand-in knows it.
+type Account struct {
+	AppID string
+	Token string
+	// Subject is the legal subject that owns the account; only accounts of
+	// one subject can share an open account. Empty means its own subject.
+	Subject string
+	// OpenAppID, when set, is the open account the account is bound to
+	// before the run (created through the API unless Manual is set).
+	OpenAppID string
+	// Manual marks OpenAppID as an open account not created through the API.
+	Manual bool
+	// Code, when not 0, is the errcode every call of this account answers.
+	Code int
+	// StaleTokens are earlier tokens of the account: they answer 42001.
+	StaleTokens []string
+	// Faults are answered, in order, by this account's first calls.
+	Faults []Fault
+}
+
+// Call is one request as the stand-in saw it.
+type Call struct {
+	Path  string
+	AppID string // the account the token belongs to; "" when the token is unknown
+	Fault Fault  // the fault injected, "" for none
+	Code  int    // the errcode answered when the answer was not a fault
+	Acted bool   // the call changed the stand-in's state (created or bound)
+	At    time.Time
+}
+
+type account struct {
+	Account
+	faults []Fault // not yet answered
+}
+
+type tokenRef struct {
+	appid string
+	stale bool // replaced by a newer token: answers 42001
+}
+
+type openAccount struct {
+	appID   string
+	subject string
+	byAPI   bool
+	members []string
+}
+
+// Server is the stand-in. Its zero value is not usable; call New.
+type Server struct {
+	// URL is the base URL (http://127.0.0.1:port) once Start has run.
+	URL string
+
+	ts     *httptest.Server
+	closed chan struct{}
+	conns  atomic.Int64
+
+	mu       sync.Mutex
+	accounts map[string]*account // by appid
+	tokens   map[string]tokenRef
+	opens    map[string]*openAccount
+	nextOpen uint64
+	calls    []Call
+	record   bool
+	counts   map[string]int // by path
+	faulted  int
+
+	rng        *rand.Rand
+	faultRate  float64
+	faultKinds []Fault
+	latMin     time.Duration
+	latMax     time.Duration
+	learn      bool
+}
+
+// New returns a stand-in that knows accounts. It records every call; see
+// SetRecord.
+func New(accounts ...Account) *Server {
+	s := &Server{
+		closed:   make(chan struct{}),
+		accounts: make(map[string]*account),
+		tokens:   make(map[string]tokenRef),
+		opens:    make(map[string]*openAccount),
+		counts:   make(map[string]int),
+		record:   true,
+		rng:      rand.New(rand.NewPCG(1, 2)),
+	}
+	for _, a := range accounts {
+		s.Add(a)
+	}
+	return s
+}
+
+// Add registers an account (replacing one with the same appid).
+func (s *Server) Add(a Account) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addLocked(a)
+}
+
+func (s *Server) addLocked(a Account) {
+	if a.Subject == "" {
+		a.Subject = "subject of " + a.AppID
+	}
+	acct := &account{Account: a, faults: append([]Fault(nil), a.Faults...)}
+	s.accounts[a.AppID] = acct
+	if a.Token != "" {
+		s.tokens[a.Token] = tokenRef{appid: a.AppID}
+	}
+	for _, t := range a.StaleTokens {
+		s.tokens[t] = tokenRef{appid: a.AppID, stale: true}
+	}
+	if a.OpenAppID != "" {
+		oa := s.opens[a.OpenAppID]
+		if oa == nil {
+			oa = &openAccount{appID: a.OpenAppID, subject: a.Subject, byAPI: !a.Manual}
+			s.opens[a.OpenAppID] = oa
+		}
+		oa.members = append(oa.members, a.AppID)
+	}
+}
+
+// SetFaults makes a share rate (0..1) of all calls answer one of kinds,
+// chosen at random with a generator seeded by seed. Faults scripted on an
+// account come first.
+func (s *Server) SetFaults(rate float64, seed uint64, kinds ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faultRate, s.faultKinds = rate, kinds
+	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// SetLatency makes every answer wait a time drawn uniformly from [min, max].
+func (s *Server) SetLatency(minimum, maximum time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latMin, s.latMax = minimum, max(minimum, maximum)
+}
+
+// SetLearn makes an unknown token, presented with an appid in the body, a
+// new account of that appid (for rehearsals with a real input file).
+func (s *Server) SetLearn(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.learn = on
+}
+
+// SetRecord turns the per-call record (Calls) on or off; counts stay.
+func (s *Server) SetRecord(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.record = on
+}
+
+// Start serves the stand-in on a loopback port and sets URL.
+func (s *Server) Start() *Server {
+	s.ts = httptest.NewUnstartedServer(s)
+	s.ts.Config.ConnState = s.ConnState
+	s.ts.Start()
+	s.URL = s.ts.URL
+	return s
+}
+
+// Close stops the server started by Start and releases hanging answers.
+func (s *Server) Close() {
+	s.Release()
+	if s.ts != nil {
+		s.ts.Close()
+	}
+}
+
+// Release answers every hanging call (they see a closed connection).
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.closed:
+	default:
+		close(s.closed)
+	}
+}
+
+// ConnState counts new connections; install it as http.Server.ConnState.
+func (s *Server) ConnState(_ net.Conn, st http.ConnState) {
+	if st == http.StateNew {
+		s.conns.Add(1)
+	}
+}
+
+// Conns is the number of TCP connections accepted so far.
+func (s *Server) Conns() int64 { return s.conns.Load() }
+
+// Calls returns the calls seen so far, in arrival order.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// CallsFor returns the calls made with appid's tokens.
+func (s *Server) CallsFor(appid string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if c.AppID == appid {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Count returns how many calls of path arrived (all paths when path is "").
+func (s *Server) Count(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if path != "" {
+		return s.counts[path]
+	}
+	n := 0
+	for _, c := range s.counts {
+		n += c
+	}
+	return n
+}
+
+// Faulted is the number of calls answered with a fault.
+func (s *Server) Faulted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faulted
+}
+
+// BoundTo returns the open account appid is bound to ("" when none).
+func (s *Server) BoundTo(appid string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.accounts[appid]; a != nil {
+		return a.OpenAppID
+	}
+	return ""
+}
+
+// Members returns the accounts bound to the open account openAppID, sorted.
+func (s *Server) Members(openAppID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	oa := s.opens[openAppID]
+	if oa == nil {
+		return nil
+	}
+	out := append([]string(nil), oa.members...)
+	sort.Strings(out)
+	return out
+}
+
+// request is the JSON body of every call.
+type request struct {
+	AppID     string `json:"appid"`
+	OpenAppID string `json:"open_appid"`
+}
+
+type answer struct {
+	OpenAppID string `json:"open_appid,omitempty"`
+	ErrCode   int    `json:"errcode"`
+	ErrMsg    string `json:"errmsg"`
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case wechat.PathCreate, wechat.PathGet, wechat.PathBind:
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	var req request
+	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if err != nil {
+		return
+	}
+	if len(data) > 0 && json.Unmarshal(data, &req) != nil {
+		writeJSON(w, answer{ErrCode: 47001, ErrMsg: "data format error"})
+		return
+	}
+	token := r.URL.Query().Get("access_token")
+
+	s.mu.Lock()
+	appid, stale := s.resolveLocked(token, req.AppID)
+	fault := s.pickFaultLocked(appid)
+	lat := s.latMin
+	if s.latMax > s.latMin {
+		lat += time.Duration(s.rng.Int64N(int64(s.latMax - s.latMin)))
+	}
+	s.mu.Unlock()
+
+	if lat > 0 && !s.sleep(r, lat) {
+		return
+	}
+	if fault.beforeActing() {
+		s.finish(Call{Path: r.URL.Path, AppID: appid, Fault: fault})
+		s.answerFault(w, r, fault, nil)
+		return
+	}
+	s.mu.Lock()
+	ans, acted := s.actLocked(r.URL.Path, token, appid, stale, req)
+	s.mu.Unlock()
+	s.finish(Call{Path: r.URL.Path, AppID: appid, Fault: fault, Code: ans.ErrCode, Acted: acted})
+	if fault != "" {
+		s.answerFault(w, r, fault, &ans)
+		return
+	}
+	writeJSON(w, ans)
+}
+
+func (s *Server) finish(c Call) {
+	c.At = time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts[c.Path]++
+	if c.Fault != "" {
+		s.faulted++
+	}
+	if s.record {
+		s.calls = append(s.calls, c)
+	}
+}
+
+// sleep waits d, or less if the client goes away; it reports whether the
+// answer is still wanted.
+func (s *Server) sleep(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.closed:
+		return false
+	}
+}
+
+// resolveLocked returns the appid of the account that token belongs to, and
+// whether the token has been replaced by a newer one.
+func (s *Server) resolveLocked(token, bodyAppID string) (string, bool) {
+	if ref, ok := s.tokens[token]; ok {
+		return ref.appid, ref.stale
+	}
+	if s.learn && token != "" && bodyAppID != "" {
+		if _, taken := s.accounts[bodyAppID]; !taken {
+			s.addLocked(Account{AppID: bodyAppID, Token: token})
+			return bodyAppID, false
+		}
+	}
+	return "", false
+}
+
+// RotateToken gives appid's account the token next; its current token then
+// answers 42001 (expired), as after a refresh by the platform.
+func (s *Server) RotateToken(appid, next string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[appid]
+	if a == nil {
+		return fmt.Errorf("no account %s", appid)
+	}
+	if a.Token != "" {
+		s.tokens[a.Token] = tokenRef{appid: appid, stale: true}
+	}
+	a.Token = next
+	s.tokens[next] = tokenRef{appid: appid}
+	return nil
+}
+
+func (s *Server) pickFaultLocked(appid string) Fault {
+	if a := s.accounts[appid]; a != nil && len(a.faults) > 0 {
+		f := a.faults[0]
+		a.faults = a.faults[1:]
+		if f == None {
+			return ""
+		}
+		return f
+	}
+	if s.faultRate > 0 && len(s.faultKinds) > 0 && s.rng.Float64() < s.faultRate {
+		return s.faultKinds[s.rng.IntN(len(s.faultKinds))]
+	}
+	return ""
+}
+
+// actLocked answers a call as WeChat would and reports whether it changed
+// the state.
+func (s *Server) actLocked(path, token, appid string, stale bool, req request) (answer, bool) {
+	a := s.accounts[appid]
+	switch {
+	case stale:
+		return answer{ErrCode: wechat.CodeTokenExpired, ErrMsg: codeMsg(wechat.CodeTokenExpired)}, false
+	case a == nil:
+		if token == "" {
+			return answer{ErrCode: 41001, ErrMsg: "access_token missing"}, false
+		}
+		return answer{ErrCode: wechat.CodeInvalidCredential, ErrMsg: "invalid credential, access_token is invalid or not latest"}, false
+	case req.AppID != "" && req.AppID != a.AppID:
+		return answer{ErrCode: wechat.CodeInvalidAppID, ErrMsg: "invalid appid"}, false
+	case a.Code != 0:
+		return answer{ErrCode: a.Code, ErrMsg: codeMsg(a.Code)}, false
+	}
+	switch path {
+	case wechat.PathCreate:
+		if a.OpenAppID != "" {
+			return answer{ErrCode: wechat.CodeAlreadyBound, ErrMsg: "account has bound open"}, false
+		}
+		s.nextOpen++
+		oa := &openAccount{
+			appID:   fmt.Sprintf("wx%016x", 0xf0000000_00000000|s.nextOpen),
+			subject: a.Subject,
+			byAPI:   true,
+			members: []string{a.AppID},
+		}
+		s.opens[oa.appID] = oa
+		a.OpenAppID = oa.appID
+		return answer{OpenAppID: oa.appID, ErrMsg: "ok"}, true
+	case wechat.PathGet:
+		if a.OpenAppID == "" {
+			return answer{ErrCode: wechat.CodeNotBound, ErrMsg: "account has not bound open"}, false
+		}
+		return answer{OpenAppID: a.OpenAppID, ErrMsg: "ok"}, false
+	default:
+		return s.bindLocked(a, req.OpenAppID)
+	}
+}
+
+func (s *Server) bindLocked(a *account, openAppID string) (answer, bool) {
+	oa := s.opens[openAppID]
+	switch {
+	case oa == nil:
+		return answer{ErrCode: wechat.CodeInvalidAppID, ErrMsg: "invalid open_appid"}, false
+	case a.OpenAppID != "":
+		return answer{ErrCode: wechat.CodeAlreadyBound, ErrMsg: "account has bound open"}, false
+	case oa.subject != a.Subject:
+		return answer{ErrCode: wechat.CodeSubjectMismatch, ErrMsg: "not same contractor"}, false
+	case !oa.byAPI:
+		return answer{ErrCode: wechat.CodeNotCreatedByAPI, ErrMsg: "open not created by api"}, false
+	}
+	oa.members = append(oa.members, a.AppID)
+	a.OpenAppID = oa.appID
+	return answer{ErrMsg: "ok"}, true
+}
+
+func codeMsg(code int) string {
+	switch code {
+	case wechat.CodeBusy:
+		return "system error"
+	case wechat.CodeInvalidCredential:
+		return "invalid credential, access_token is invalid or not latest"
+	case wechat.CodeInvalidAppID:
+		return "invalid appid"
+	case wechat.CodeInvalidToken:
+		return "invalid access_token"
+	case wechat.CodeTokenExpired:
+		return "access_token expired"
+	case wechat.CodeDailyQuota:
+		return "reach max api daily quota limit"
+	case wechat.CodeMinuteQuota:
+		return "reach max api minute quota limit"
+	case wechat.CodeUnauthorized:
+		return "api unauthorized"
+	case wechat.CodeIPNotAllowed:
+		return "access clientip is not registered"
+	case wechat.CodeSubjectMismatch:
+		return "not same contractor"
+	case wechat.CodeNotCreatedByAPI:
+		return "open not created by api"
+	case wechat.CodeBindLimit:
+		return "account has reached bind limit"
+	}
+	return fmt.Sprintf("error %d", code)
+}
+
+func writeJSON(w http.ResponseWriter, ans answer) {
+	data, _ := json.Marshal(ans)
+	w.Header().Set("Content-Type", "application/json; encoding=utf-8")
+	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+	_, _ = w.Write(data)
+}
