@@ -1,0 +1,439 @@
+// Package job is the batch job itself: it reads and checks the input rows,
+// resumes from the results file, sends each row that is not done through a
+// pool of workers under the shared rate limit, retries what is transient,
+// decides the outcome of each row, and has the results file rewritten in
+// input order at the end.
+//
+// One producer streams the input to the workers, the workers make the calls,
+// and one collector alone writes the results; a failed row is a value, not
+// an error that cancels the pool.
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"sync"
+	"time"
+
+	"openbind/ratelimit"
+	"openbind/report"
+	"openbind/wechat"
+)
+
+// API is what the job needs of WeChat; *wechat.Client has it.
+type API interface {
+	Create(ctx context.Context, token, appid string) (string, error)
+	Get(ctx context.Context, token, appid string) (string, error)
+	Bind(ctx context.Context, token, appid, openAppID string) error
+}
+
+// Config is a run's settings; the zero values of the optional ones take
+// the defaults of the command line.
+type Config struct {
+	Input   string // the accounts CSV
+	Output  string // the results CSV (journal and final file)
+	QPS     float64
+	Burst   int
+	Workers int // 0: DefaultWorkers(QPS, Burst)
+
+	MaxAttempts  int           // attempts per call, at least 1
+	Timeout      time.Duration // per attempt
+	RetryBackoff time.Duration // first backoff; it doubles, with jitter
+	BaseURL      string
+	DryRun       bool
+	SyncEvery    time.Duration // bound on how long a finished row waits for fsync
+
+	Logger  *slog.Logger
+	API     API     // nil: a wechat.Client for BaseURL
+	Limiter Limiter // nil: a ratelimit.Limiter of QPS and Burst
+}
+
+// Limiter is the rate limit every call waits on; *ratelimit.Limiter has it.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Defaults of Config.
+const (
+	DefaultQPS          = 10
+	DefaultMaxAttempts  = 5
+	DefaultTimeout      = 10 * time.Second
+	DefaultRetryBackoff = 500 * time.Millisecond
+	DefaultSyncEvery    = time.Second
+	// MaxLatency is the answer time the default pool must absorb at full rate.
+	MaxLatency = time.Second
+)
+
+// DefaultWorkers sizes the pool by Little's law: enough calls in flight to
+// keep qps when each takes MaxLatency, plus a quarter for the retries and
+// the tail, plus the burst. With no rate limit it is 32.
+func DefaultWorkers(qps float64, burst int) int {
+	if qps <= 0 {
+		return 32
+	}
+	n := int(math.Ceil(qps*MaxLatency.Seconds()*1.25)) + max(burst, 1)
+	return min(max(n, 4), 10000)
+}
+
+// ConfigError is a bad setting: nothing was read or sent.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+func (c *Config) setDefaults() error {
+	if c.Input == "" {
+		return &ConfigError{"--input is required (see openbind run --help)"}
+	}
+	if c.Output == "" {
+		c.Output = "results.csv"
+	}
+	switch {
+	case c.QPS < 0 || math.IsNaN(c.QPS) || math.IsInf(c.QPS, 0):
+		return &ConfigError{fmt.Sprintf("--qps %v: want 0 (no limit) or more", c.QPS)}
+	case c.Burst < 0:
+		return &ConfigError{fmt.Sprintf("--burst %d: want 1 or more", c.Burst)}
+	case c.Workers < 0:
+		return &ConfigError{fmt.Sprintf("--workers %d: want 1 or more", c.Workers)}
+	case c.MaxAttempts < 0:
+		return &ConfigError{fmt.Sprintf("--max-attempts %d: want 1 or more", c.MaxAttempts)}
+	case c.Timeout < 0:
+		return &ConfigError{fmt.Sprintf("--timeout %s: want more than 0", c.Timeout)}
+	}
+	c.Burst = max(c.Burst, 1)
+	if c.Workers == 0 {
+		c.Workers = DefaultWorkers(c.QPS, c.Burst)
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.RetryBackoff <= 0 {
+		c.RetryBackoff = DefaultRetryBackoff
+	}
+	if c.SyncEvery <= 0 {
+		c.SyncEvery = DefaultSyncEvery
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Limiter == nil {
+		c.Limiter = ratelimit.New(c.QPS, c.Burst)
+	}
+	if c.API == nil {
+		cl, err := wechat.NewClient(c.BaseURL, wechat.NewHTTPClient(c.Workers))
+		if err != nil {
+			return &ConfigError{"--base-url: " + err.Error()}
+		}
+		c.API = cl
+	} else if c.BaseURL != "" {
+		if _, err := wechat.ParseBaseURL(c.BaseURL); err != nil {
+			return &ConfigError{"--base-url: " + err.Error()}
+		}
+	}
+	same, err := samePath(c.Input, c.Output)
+	if err == nil && same {
+		return &ConfigError{fmt.Sprintf("--output %s is the input file", c.Output)}
+	}
+	return nil
+}
+
+func samePath(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
+
+// Result is what a run did.
+type Result struct {
+	Plan    Plan           // what there was to do when the run started
+	Summary report.Summary // the results file as the run left it
+	Sent    int            // rows sent by this run
+	Calls   int            // calls made, retries included
+	Elapsed time.Duration
+	// Stopped says why the run stopped before the end (a signal, the daily
+	// quota, an unwritable results file); nil when it ran to the end.
+	Stopped error
+}
+
+// StopError says why a run stopped early; rows not finished are pending.
+type StopError struct {
+	Reason string
+	Err    error
+}
+
+func (e *StopError) Error() string {
+	if e.Err == nil {
+		return e.Reason
+	}
+	return e.Reason + ": " + e.Err.Error()
+}
+
+func (e *StopError) Unwrap() error { return e.Err }
+
+// Run runs the job: read and check the input, resume from the results,
+// send what is not done, and rewrite the results in input order. Cancelling
+// ctx stops dispatching; calls in flight finish (each bounded by Timeout)
+// and the results are written. An error means nothing was sent (bad
+// settings or input, a locked or unreadable results file) or, after the
+// start, that the results could not be written.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	start := time.Now()
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	st, err := readInput(cfg.Input, false)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.DryRun {
+		return dryRun(st, cfg.Output)
+	}
+	unlock, err := lockOutput(cfg.Output)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	j, err := openResults(st, &cfg)
+	if err != nil {
+		return nil, &OutputError{Path: cfg.Output, Err: err}
+	}
+	defer j.Close()
+
+	res := &Result{Plan: st.plan()}
+	r := &runner{cfg: cfg, st: st, j: j, limiter: cfg.Limiter}
+	if res.Plan.ToSend > 0 {
+		r.pool(ctx)
+	}
+	res.Sent, res.Calls = r.sent, r.calls
+	res.Summary, res.Stopped = r.finish()
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// openResults opens the results file and reads what it says. A file whose
+// columns are not in openbind's order is rewritten first, for appends.
+func openResults(st *state, cfg *Config) (*report.Journal, error) {
+	j, err := report.OpenJournal(cfg.Output, cfg.SyncEvery)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	info, err := st.scanResults(j)
+	if err == nil && !info.Canonical {
+		err = st.rewrite(j, report.NewTally())
+		if cerr := j.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		st.forget()
+		return openResults(st, cfg)
+	}
+	if err != nil {
+		j.Close()
+		return nil, err
+	}
+	if info.TornBytes > 0 && !info.Created {
+		cfg.Logger.Warn("the results file ended in a torn line (an earlier run was killed); cut it off", "file", cfg.Output, "bytes", info.TornBytes)
+	}
+	return j, nil
+}
+
+// finish makes the results file final: synced, and rewritten in input
+// order unless it is final already. It returns the summary of the file and
+// why the run stopped early, if it did.
+func (r *runner) finish() (report.Summary, error) {
+	stopped := r.stopCause()
+	if r.journalErr != nil {
+		// The results file cannot take more: keep what it holds.
+		return r.st.summary(), stopped
+	}
+	if err := r.j.Sync(); err != nil {
+		return r.st.summary(), &StopError{Reason: "cannot write the results file " + r.cfg.Output, Err: err}
+	}
+	if r.st.clean && r.sent == 0 {
+		// Nothing changed and the file is already final: leave it be.
+		return r.st.scanTally.Summary(), stopped
+	}
+	tally := report.NewTally()
+	if err := r.st.rewrite(r.j, tally); err != nil {
+		return r.st.summary(), &StopError{Reason: "cannot rewrite the results file " + r.cfg.Output + " (the rows appended to it are kept; run again)", Err: err}
+	}
+	return tally.Summary(), stopped
+}
+
+// OutputError is a results file that cannot be opened or read at the start.
+type OutputError struct {
+	Path string
+	Err  error
+}
+
+func (e *OutputError) Error() string { return fmt.Sprintf("results file %s: %v", e.Path, e.Err) }
+func (e *OutputError) Unwrap() error { return e.Err }
+
+func dryRun(st *state, output string) (*Result, error) {
+	st.beginScan()
+	info, err := report.ReadFile(output, st.note)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, &OutputError{Path: output, Err: err}
+	}
+	st.endScan(info)
+	return &Result{Plan: st.plan(), Summary: st.summary()}, nil
+}
+
+// runner is one run's pool.
+type runner struct {
+	cfg     Config
+	st      *state
+	j       *report.Journal
+	limiter Limiter
+
+	cancel  context.CancelCauseFunc
+	stopCtx context.Context
+	cause   error // why the run stopped early, once pool returns
+
+	// Owned by the collector.
+	sent, calls int
+	journalErr  error
+}
+
+// task is a row to send; the token lives only here.
+type task struct {
+	i   int
+	row Row
+}
+
+type outcome struct {
+	i   int
+	rec report.Record
+}
+
+// stop stops dispatching for cause; the first cause is kept.
+func (r *runner) stop(cause error) {
+	r.cancel(cause)
+}
+
+// stopCause is why the run stopped early, or nil.
+func (r *runner) stopCause() error { return r.cause }
+
+// pool sends the rows to do and records their outcomes; it sets r.cause
+// when the run stopped before every row was finished.
+func (r *runner) pool(ctx context.Context) {
+	r.stopCtx, r.cancel = context.WithCancelCause(ctx)
+	defer func() {
+		var se *StopError
+		switch cause := context.Cause(r.stopCtx); {
+		case errors.As(cause, &se):
+			r.cause = se
+		case ctx.Err() != nil && r.st.plan().ToSend > 0:
+			r.cause = &StopError{Reason: "stopped by a signal"}
+		}
+		r.cancel(nil)
+	}()
+	tasks := make(chan task, r.cfg.Workers)
+	results := make(chan outcome, r.cfg.Workers)
+	go func() {
+		defer close(tasks)
+		if err := r.produce(r.stopCtx, tasks); err != nil {
+			r.stop(&StopError{Reason: "stopped reading the input", Err: err})
+		}
+	}()
+	var wg sync.WaitGroup
+	for range r.cfg.Workers {
+		wg.Go(func() {
+			for t := range tasks {
+				if r.stopCtx.Err() != nil {
+					continue // never sent: the final file says pending
+				}
+				rec := r.process(r.stopCtx, &t)
+				results <- outcome{i: t.i, rec: rec}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	r.collect(results)
+}
+
+// produce streams the input again and hands every row to do to the workers.
+func (r *runner) produce(ctx context.Context, tasks chan<- task) error {
+	in, err := r.st.reopen()
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	for {
+		row, i, err := in.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !r.st.todo(i) {
+			continue
+		}
+		select {
+		case tasks <- task{i: i, row: row}:
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// collect is the one writer of the results file and of the rows' state.
+func (r *runner) collect(results <-chan outcome) {
+	for o := range results {
+		r.sent++
+		r.calls += o.rec.Attempts
+		if r.journalErr != nil {
+			continue
+		}
+		off, err := r.j.Append(&o.rec)
+		if err == nil && len(results) == 0 {
+			err = r.j.Flush()
+		}
+		if err != nil {
+			r.journalErr = err
+			r.stop(&StopError{Reason: "cannot write the results file " + r.cfg.Output + "; stopped dispatching, the rows recorded so far are kept", Err: err})
+			continue
+		}
+		row := &r.st.rows[o.i]
+		row.off = off
+		if o.rec.Status != report.Pending {
+			row.status = o.rec.Status
+		}
+		r.log(&o.rec)
+	}
+	if r.journalErr == nil {
+		if err := r.j.Flush(); err != nil {
+			r.journalErr = err
+			r.stop(&StopError{Reason: "cannot write the results file " + r.cfg.Output, Err: err})
+		}
+	}
+}
+
+func (r *runner) log(rec *report.Record) {
+	lg := r.cfg.Logger
+	switch rec.Status {
+	case report.Failed:
+		lg.Warn("row failed", "line", rec.Line, "appid", rec.AppID, "errcode", rec.ErrCode, "errmsg", rec.ErrMsg, "attempts", rec.Attempts)
+	default:
+		lg.Debug("row finished", "line", rec.Line, "appid", rec.AppID, "status", rec.Status.String(), "open_appid", rec.OpenAppID, "attempts", rec.Attempts)
+	}
+}
