@@ -1,0 +1,176 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"openbind/job"
+	"openbind/report"
+)
+
+// envVar is the environment variable that sets a flag: OPENBIND_<FLAG>.
+func envVar(flag string) []string {
+	return []string{"OPENBIND_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))}
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:  "openbind",
+		Usage: "bind WeChat authorizer accounts to open platform accounts in bulk (createOpenAccount)",
+		Description: "openbind reads a CSV of authorizer accounts (appid, access_token), calls createOpenAccount for\n" +
+			"each at a controlled rate, retries what is transient, treats 89000 (already bound) as done, and\n" +
+			"writes a results CSV that is also the job's memory: a rerun sends only what has not finished.\n" +
+			"Every flag can also be set with OPENBIND_<FLAG> (e.g. OPENBIND_QPS).",
+		Writer:                 stdout,
+		ErrWriter:              stderr,
+		HideVersion:            true,
+		UseShortOptionHandling: false,
+		// Exit codes are decided by run, after deferred flushes; never here.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   usageError,
+		Commands: []*cli.Command{
+			runCommand(stdout, stderr),
+			reportCommand(stdout),
+			demoCommand(stdout, stderr),
+			serveFakeCommand(stdout, stderr),
+		},
+	}
+}
+
+// usageError keeps a usage error short: the message and where to look.
+func usageError(c *cli.Context, err error, _ bool) error {
+	name := "openbind"
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != name {
+		name += " " + c.Command.Name
+	}
+	return fmt.Errorf("%w (see %s --help)", err, name)
+}
+
+func runFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "input", Usage: "the accounts CSV: a header row naming appid and access_token (aliases authorizer_appid, authorizer_access_token), optional group", EnvVars: envVar("input")},
+		&cli.StringFlag{Name: "output", Value: "results.csv", Usage: "the results CSV; it is also the job's memory: a rerun sends only the rows not done in it", EnvVars: envVar("output")},
+		&cli.Float64Flag{Name: "qps", Value: job.DefaultQPS, Usage: "calls per second, retries included (0: no limit, for rehearsals against a local stand-in)", EnvVars: envVar("qps")},
+		&cli.IntFlag{Name: "burst", Value: 1, Usage: "calls that may go out at once above the steady rate", EnvVars: envVar("burst")},
+		&cli.IntFlag{Name: "workers", Usage: "calls in flight at most (default: enough to keep --qps when WeChat answers in 1 s; 32 with --qps 0)", EnvVars: envVar("workers")},
+		&cli.IntFlag{Name: "max-attempts", Value: job.DefaultMaxAttempts, Usage: "attempts per call, the first included, for transient failures (-1, HTTP 5xx, network)", EnvVars: envVar("max-attempts")},
+		&cli.DurationFlag{Name: "timeout", Value: job.DefaultTimeout, Usage: "time limit of each attempt", EnvVars: envVar("timeout")},
+		&cli.DurationFlag{Name: "retry-backoff", Value: job.DefaultRetryBackoff, Usage: "wait before the first retry; it doubles at each retry, with jitter, up to 20 times this (30s at most)", EnvVars: envVar("retry-backoff")},
+		&cli.StringFlag{Name: "base-url", Value: "https://api.weixin.qq.com", Usage: "the API's base URL; https, or http to a loopback host (a local stand-in)", EnvVars: envVar("base-url")},
+		&cli.BoolFlag{Name: "dry-run", Usage: "read and check the input and the results, print the plan; send and write nothing", EnvVars: envVar("dry-run")},
+	}
+}
+
+func runCommand(stdout, stderr io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "send createOpenAccount for every account of --input not done in --output",
+		UsageText: "openbind run --input FILE [--output results.csv] [--qps 10] [flags]",
+		Description: "Examples:\n" +
+			"   openbind run --input wave3.csv --output wave3-results.csv --qps 10\n" +
+			"   openbind run --input wave3.csv --output wave3-results.csv --dry-run\n" +
+			"   OPENBIND_QPS=5 openbind run --input wave3.csv        # flags from the environment\n\n" +
+			"Exit status: 0 every row done, 1 some rows failed or invalid, 2 usage or input error (nothing sent),\n" +
+			"3 stopped early (signal, daily quota, results file unwritable), 4 another run holds the lock.",
+		Flags:        runFlags(),
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("unexpected argument %q (see openbind run --help)", c.Args().First())
+			}
+			cfg := job.Config{
+				Input:        c.String("input"),
+				Output:       c.String("output"),
+				QPS:          c.Float64("qps"),
+				Burst:        c.Int("burst"),
+				Workers:      c.Int("workers"),
+				MaxAttempts:  c.Int("max-attempts"),
+				Timeout:      c.Duration("timeout"),
+				RetryBackoff: c.Duration("retry-backoff"),
+				BaseURL:      c.String("base-url"),
+				DryRun:       c.Bool("dry-run"),
+				Logger:       slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+			}
+			if c.IsSet("max-attempts") && cfg.MaxAttempts < 1 {
+				return fmt.Errorf("--max-attempts %d: want 1 or more", cfg.MaxAttempts)
+			}
+			if c.IsSet("timeout") && cfg.Timeout <= 0 {
+				return fmt.Errorf("--timeout %s: want more than 0", cfg.Timeout)
+			}
+			if c.IsSet("workers") && cfg.Workers < 1 {
+				return fmt.Errorf("--workers %d: want 1 or more", cfg.Workers)
+			}
+			res, err := job.Run(c.Context, cfg)
+			if err != nil {
+				return err
+			}
+			return printResult(stdout, &cfg, res)
+		},
+	}
+}
+
+// printResult prints a run's summary and returns its exit status.
+func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
+	s := &res.Summary
+	if cfg.DryRun {
+		p := res.Plan
+		fmt.Fprintf(w, "dry run: %s has %d rows: %d to send, %d already done in %s, %d invalid; nothing sent, nothing written\n",
+			cfg.Input, p.Rows, p.ToSend, p.Done, cfg.Output, p.Invalid)
+		if p.Invalid > 0 {
+			return &exitStatus{exitFailed}
+		}
+		return nil
+	}
+	if err := s.WriteText(w); err != nil {
+		return err
+	}
+	rate := 0.0
+	if res.Elapsed > 0 {
+		rate = float64(res.Sent) / res.Elapsed.Seconds()
+	}
+	fmt.Fprintf(w, "sent %d rows in %d calls in %s (%.1f rows/s); results in %s\n",
+		res.Sent, res.Calls, res.Elapsed.Round(time.Millisecond), rate, cfg.Output)
+	if res.Stopped != nil {
+		fmt.Fprintf(w, "stopped early: %v\n%d rows pending; run the same command again to continue\n", res.Stopped, s.Counts[report.Pending])
+		return &exitStatus{exitStopped}
+	}
+	if s.Counts[report.Failed]+s.Counts[report.Invalid]+s.Counts[report.Pending] > 0 {
+		return &exitStatus{exitFailed}
+	}
+	return nil
+}
+
+func reportCommand(stdout io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:         "report",
+		Usage:        "summarize a results file",
+		UsageText:    "openbind report [--format text|json] results.csv",
+		ArgsUsage:    "results.csv",
+		OnUsageError: usageError,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json", EnvVars: envVar("format")},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return errors.New("want one results file (see openbind report --help)")
+			}
+			s, err := report.Summarize(c.Args().First())
+			if err != nil {
+				return err
+			}
+			switch c.String("format") {
+			case "text":
+				return s.WriteText(stdout)
+			case "json":
+				return s.WriteJSON(stdout)
+			}
+			return fmt.Errorf("--format %q: want text or json", c.String("format"))
+		},
+	}
+}

@@ -1,0 +1,75 @@
+// Command openbind binds WeChat authorizer accounts to open platform
+// accounts in bulk (createOpenAccount), at a controlled rate, resumably.
+// See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"openbind/job"
+)
+
+// Exit codes (DESIGN.md).
+const (
+	exitOK      = 0 // every row done
+	exitFailed  = 1 // finished; some rows failed or invalid
+	exitUsage   = 2 // usage or input-file error; nothing sent
+	exitStopped = 3 // stopped early; what was recorded is kept
+	exitLocked  = 4 // another run holds the lock on the output
+)
+
+func main() {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		fmt.Fprintf(os.Stderr, "openbind: %v: stopping — no new calls; the calls in flight finish (bounded by --timeout), then the results are written. Signal again to exit at once.\n", s)
+		cancel()
+		s = <-sigs
+		fmt.Fprintf(os.Stderr, "openbind: %v again: exiting now; the results file keeps every row recorded so far, and the next run tidies it.\n", s)
+		os.Exit(exitStopped)
+	}()
+	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
+}
+
+// run runs the command line args and returns the exit code. Exit codes are
+// decided here only, after every deferred flush of the commands has run.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := newApp(stdout, stderr).RunContext(ctx, args)
+	code := exitCode(err)
+	var st *exitStatus
+	if err != nil && !errors.As(err, &st) {
+		fmt.Fprintf(stderr, "openbind: %v\n", err)
+	}
+	return code
+}
+
+// exitStatus carries an exit code out of a command that did its work (and
+// printed what it had to say).
+type exitStatus struct{ code int }
+
+func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func exitCode(err error) int {
+	var (
+		st   *exitStatus
+		lock *job.LockError
+	)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &st):
+		return st.code
+	case errors.As(err, &lock) && errors.Is(err, job.ErrLocked):
+		return exitLocked
+	}
+	// Bad flags, bad input, an output that cannot be opened: nothing sent.
+	return exitUsage
+}

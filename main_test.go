@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"openbind/report"
+	"openbind/wechat/wechattest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"openbind": main})
+}
+
+// TestScripts drives the real binary through the scripts in testdata/script.
+// Beside testscript's own commands they have:
+//
+//	fake FILE [RATE KIND...]  start a stand-in knowing FILE's accounts (see
+//	                          wechattest.ReadScenario), faulting RATE of calls
+//	                          with KINDs; $FAKE is its URL
+//	fakecalls                 print the stand-in's call counts
+//	fakecheck RESULTS         check every done row against the stand-in
+//	encode FILE ENC...        rewrite FILE with a UTF-8 BOM (bom), CRLF line
+//	                          ends (crlf), as UTF-16LE (utf16) or Latin-1 (latin1)
+//	status N CMD ARGS...      exec CMD and require exit status N
+func TestScripts(t *testing.T) {
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("TESTDATA", testdata)
+			env.Values[fakeKey{}] = &fakeHolder{}
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"fake":      cmdFake,
+			"fakecalls": cmdFakeCalls,
+			"fakecheck": cmdFakeCheck,
+			"encode":    cmdEncode,
+			"status":    cmdStatus,
+		},
+	})
+}
+
+type fakeKey struct{}
+
+type fakeHolder struct{ srv *wechattest.Server }
+
+func fakeOf(ts *testscript.TestScript) *wechattest.Server {
+	h := ts.Value(fakeKey{}).(*fakeHolder)
+	if h.srv == nil {
+		ts.Fatalf("no stand-in: run fake first")
+	}
+	return h.srv
+}
+
+func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: fake FILE [RATE KIND...]")
+	}
+	accounts, err := wechattest.ReadScenario(strings.NewReader(ts.ReadFile(args[0])))
+	ts.Check(err)
+	srv := wechattest.New(accounts...)
+	if len(args) > 1 {
+		var rate float64
+		_, err := fmt.Sscan(args[1], &rate)
+		ts.Check(err)
+		var kinds []wechattest.Fault
+		for _, k := range args[2:] {
+			f, err := wechattest.ParseFault(k)
+			ts.Check(err)
+			kinds = append(kinds, f)
+		}
+		srv.SetFaults(rate, 42, kinds...)
+	}
+	srv.Start()
+	ts.Defer(srv.Close)
+	ts.Value(fakeKey{}).(*fakeHolder).srv = srv
+	ts.Setenv("FAKE", srv.URL)
+}
+
+func cmdFakeCalls(ts *testscript.TestScript, neg bool, args []string) {
+	srv := fakeOf(ts)
+	fmt.Fprintf(ts.Stdout(), "calls %d create %d get %d bind %d\n", srv.Count(""),
+		srv.Count("/cgi-bin/open/create"), srv.Count("/cgi-bin/open/get"), srv.Count("/cgi-bin/open/bind"))
+}
+
+// cmdFakeCheck checks a results file against the stand-in's own record:
+// every done row names the open account the stand-in has the account on,
+// and every account the stand-in bound during the test is done.
+func cmdFakeCheck(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fakecheck RESULTS")
+	}
+	srv := fakeOf(ts)
+	done := map[string]bool{}
+	rows := 0
+	_, err := report.ReadFile(ts.MkAbs(args[0]), func(r *report.Record, _ int64) error {
+		rows++
+		if !r.Status.Done() {
+			return nil
+		}
+		done[r.AppID] = true
+		if want := srv.BoundTo(r.AppID); r.OpenAppID != want {
+			return fmt.Errorf("line %d %s: %s with open_appid %q; the stand-in has it on %q", r.Line, r.AppID, r.Status, r.OpenAppID, want)
+		}
+		return nil
+	})
+	ts.Check(err)
+	for _, c := range srv.Calls() {
+		if c.Acted && !done[c.AppID] {
+			ts.Fatalf("the stand-in bound %s, but the results do not say it is done", c.AppID)
+		}
+	}
+	fmt.Fprintf(ts.Stdout(), "%d rows checked, %d done\n", rows, len(done))
+}
+
+func cmdEncode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: encode FILE bom|crlf...")
+	}
+	data := []byte(ts.ReadFile(args[0]))
+	for _, enc := range args[1:] {
+		switch enc {
+		case "bom":
+			data = append([]byte("\ufeff"), data...)
+		case "crlf":
+			data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+		case "utf16":
+			out := []byte{0xff, 0xfe}
+			for _, r := range utf16.Encode([]rune(string(data))) {
+				out = append(out, byte(r), byte(r>>8))
+			}
+			data = out
+		case "latin1":
+			var out []byte
+			for _, r := range string(data) {
+				out = append(out, byte(r))
+			}
+			data = out
+		default:
+			ts.Fatalf("unknown encoding %q", enc)
+		}
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o600))
+}
+
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: status N CMD ARGS...")
+	}
+	var want int
+	_, err := fmt.Sscan(args[0], &want)
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
