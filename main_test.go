@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -24,9 +26,9 @@ func TestMain(m *testing.M) {
 // TestScripts drives the real binary through the scripts in testdata/script.
 // Beside testscript's own commands they have:
 //
-//	fake FILE [RATE KIND...]  start a stand-in knowing FILE's accounts (see
-//	                          wechattest.ReadScenario), faulting RATE of calls
-//	                          with KINDs; $FAKE is its URL
+//	fake FILE [SETTING...]    start a stand-in knowing FILE's accounts (see
+//	                          wechattest.ReadScenario); $FAKE is its URL
+//	fakeset SETTING...        change the stand-in (see applySettings)
 //	fakecalls                 print the stand-in's call counts
 //	fakecheck RESULTS         check every done row against the stand-in
 //	encode FILE ENC...        rewrite FILE with a UTF-8 BOM (bom), CRLF line
@@ -47,6 +49,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"fake":      cmdFake,
+			"fakeset":   cmdFakeSet,
 			"fakecalls": cmdFakeCalls,
 			"fakecheck": cmdFakeCheck,
 			"encode":    cmdEncode,
@@ -69,27 +72,58 @@ func fakeOf(ts *testscript.TestScript) *wechattest.Server {
 
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
-		ts.Fatalf("usage: fake FILE [RATE KIND...]")
+		ts.Fatalf("usage: fake FILE [SETTING...]")
 	}
 	accounts, err := wechattest.ReadScenario(strings.NewReader(ts.ReadFile(args[0])))
 	ts.Check(err)
 	srv := wechattest.New(accounts...)
-	if len(args) > 1 {
-		var rate float64
-		_, err := fmt.Sscan(args[1], &rate)
-		ts.Check(err)
-		var kinds []wechattest.Fault
-		for _, k := range args[2:] {
-			f, err := wechattest.ParseFault(k)
-			ts.Check(err)
-			kinds = append(kinds, f)
-		}
-		srv.SetFaults(rate, 42, kinds...)
-	}
+	applySettings(ts, srv, args[1:])
 	srv.Start()
 	ts.Defer(srv.Close)
 	ts.Value(fakeKey{}).(*fakeHolder).srv = srv
 	ts.Setenv("FAKE", srv.URL)
+}
+
+func cmdFakeSet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: fakeset SETTING...")
+	}
+	applySettings(ts, fakeOf(ts), args)
+}
+
+// applySettings applies settings of the stand-in: faults=RATE:KIND,KIND
+// (a share of calls faulted), quota=N (calls left today, -1: none),
+// latency=MIN-MAX.
+func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings []string) {
+	for _, s := range settings {
+		key, val, _ := strings.Cut(s, "=")
+		switch key {
+		case "faults":
+			rateText, kindsText, _ := strings.Cut(val, ":")
+			rate, err := strconv.ParseFloat(rateText, 64)
+			ts.Check(err)
+			var kinds []wechattest.Fault
+			for _, k := range strings.Split(kindsText, ",") {
+				f, err := wechattest.ParseFault(k)
+				ts.Check(err)
+				kinds = append(kinds, f)
+			}
+			srv.SetFaults(rate, 42, kinds...)
+		case "quota":
+			n, err := strconv.Atoi(val)
+			ts.Check(err)
+			srv.SetDailyQuota(n)
+		case "latency":
+			lo, hi, _ := strings.Cut(val, "-")
+			dlo, err := time.ParseDuration(lo)
+			ts.Check(err)
+			dhi, err := time.ParseDuration(hi)
+			ts.Check(err)
+			srv.SetLatency(dlo, dhi)
+		default:
+			ts.Fatalf("unknown stand-in setting %q", s)
+		}
+	}
 }
 
 func cmdFakeCalls(ts *testscript.TestScript, neg bool, args []string) {

@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -226,6 +228,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // openResults opens the results file and reads what it says. A file whose
 // columns are not in openbind's order is rewritten first, for appends.
 func openResults(st *state, cfg *Config) (*report.Journal, error) {
+	removeStaleTemps(cfg.Output, cfg.Logger)
 	j, err := report.OpenJournal(cfg.Output, cfg.SyncEvery)
 	if err != nil {
 		return nil, unwrapPath(err)
@@ -247,9 +250,34 @@ func openResults(st *state, cfg *Config) (*report.Journal, error) {
 		return nil, err
 	}
 	if info.TornBytes > 0 && !info.Created {
-		cfg.Logger.Warn("the results file ended in a torn line (an earlier run was killed); cut it off", "file", cfg.Output, "bytes", info.TornBytes)
+		cfg.Logger.Warn("the results file ended in a torn line (an earlier run was killed, or its disk was full); cut it off", "file", cfg.Output, "bytes", info.TornBytes)
 	}
 	return j, nil
+}
+
+// removeStaleTemps removes the temporary files of a final rewrite that a
+// killed run left beside output (output.NNN.tmp). The caller holds the lock.
+func removeStaleTemps(output string, lg *slog.Logger) {
+	dir, base := filepath.Split(output)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		mid, ok := strings.CutPrefix(name, base+".")
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		if digits, ok := strings.CutSuffix(mid, ".tmp"); ok && digits != "" && strings.Trim(digits, "0123456789") == "" {
+			if os.Remove(filepath.Join(dir, name)) == nil {
+				lg.Info("removed the temporary file of an interrupted rewrite", "file", filepath.Join(dir, name))
+			}
+		}
+	}
 }
 
 // finish makes the results file final: synced, and rewritten in input
@@ -359,6 +387,9 @@ func (r *runner) pool(ctx context.Context) {
 					continue // never sent: the final file says pending
 				}
 				rec := r.process(r.stopCtx, &t)
+				if rec.Status == report.Pending && rec.Attempts == 0 {
+					continue // stopped before its first call: nothing to record
+				}
 				results <- outcome{i: t.i, rec: rec}
 			}
 		})
@@ -396,8 +427,12 @@ func (r *runner) produce(ctx context.Context, tasks chan<- task) error {
 	}
 }
 
+// maxUnflushed bounds the rows finished but not yet written to the file.
+const maxUnflushed = 16
+
 // collect is the one writer of the results file and of the rows' state.
 func (r *runner) collect(results <-chan outcome) {
+	unflushed := 0
 	for o := range results {
 		r.sent++
 		r.calls += o.rec.Attempts
@@ -405,8 +440,13 @@ func (r *runner) collect(results <-chan outcome) {
 			continue
 		}
 		off, err := r.j.Append(&o.rec)
-		if err == nil && len(results) == 0 {
+		unflushed++
+		// Hand rows to the kernel as they come: at once when no other row
+		// is waiting, else every few rows, so a kill -9 loses only what is
+		// in flight.
+		if err == nil && (len(results) == 0 || unflushed >= maxUnflushed) {
 			err = r.j.Flush()
+			unflushed = 0
 		}
 		if err != nil {
 			r.journalErr = err

@@ -240,7 +240,7 @@ func (j *Journal) Append(r *Record) (int64, error) {
 // the last sync is older than the sync gap.
 func (j *Journal) Flush() error {
 	if err := j.bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", j.path, err)
+		return err // an *os.PathError, naming the file
 	}
 	if j.dirty && time.Since(j.lastSync) >= j.syncGap {
 		return j.Sync()
@@ -251,10 +251,10 @@ func (j *Journal) Flush() error {
 // Sync flushes and makes the file durable (fsync).
 func (j *Journal) Sync() error {
 	if err := j.bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", j.path, err)
+		return err
 	}
 	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", j.path, err)
+		return err
 	}
 	j.dirty, j.lastSync = false, time.Now()
 	return nil

@@ -28,13 +28,14 @@ const (
 	ResetAfter  Fault = "reset-after"  // acts, then the connection is reset
 	Truncated   Fault = "truncated"    // acts, then the JSON answer is cut off
 	Hang        Fault = "hang"         // never answers (until the client gives up)
+	HangAfter   Fault = "hang-after"   // acts, then never answers
 	MinuteQuota Fault = "45011"        // errcode 45011, minute quota
 	DailyQuota  Fault = "45009"        // errcode 45009, daily quota
 )
 
 // AllFaults lists every fault kind.
 var AllFaults = []Fault{None, Busy, BadGateway, Unavailable, TooMany, EmptyBody, HTMLBody,
-	ResetBefore, ResetAfter, Truncated, Hang, MinuteQuota, DailyQuota}
+	ResetBefore, ResetAfter, Truncated, Hang, HangAfter, MinuteQuota, DailyQuota}
 
 // ParseFault returns the Fault named s.
 func ParseFault(s string) (Fault, error) {
@@ -54,7 +55,7 @@ func ParseFault(s string) (Fault, error) {
 // losing the answer of work done.
 func (f Fault) beforeActing() bool {
 	switch f {
-	case "", None, ResetAfter, Truncated:
+	case "", None, ResetAfter, Truncated, HangAfter:
 		return false
 	}
 	return true
@@ -96,7 +97,7 @@ func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, f Fault, do
 		}
 		// Abort: the server closes the connection short of Content-Length.
 		panic(http.ErrAbortHandler)
-	case Hang:
+	case Hang, HangAfter:
 		select {
 		case <-r.Context().Done():
 		case <-s.closed:

@@ -77,9 +77,11 @@ type Server struct {
 	// URL is the base URL (http://127.0.0.1:port) once Start has run.
 	URL string
 
-	ts     *httptest.Server
-	closed chan struct{}
-	conns  atomic.Int64
+	ts       *httptest.Server
+	closed   chan struct{}
+	conns    atomic.Int64
+	arrived  atomic.Int64
+	inFlight atomic.Int64
 
 	mu       sync.Mutex
 	accounts map[string]*account // by appid
@@ -97,19 +99,21 @@ type Server struct {
 	latMin     time.Duration
 	latMax     time.Duration
 	learn      bool
+	quotaLeft  int // calls left today; < 0: no daily quota
 }
 
 // New returns a stand-in that knows accounts. It records every call; see
 // SetRecord.
 func New(accounts ...Account) *Server {
 	s := &Server{
-		closed:   make(chan struct{}),
-		accounts: make(map[string]*account),
-		tokens:   make(map[string]tokenRef),
-		opens:    make(map[string]*openAccount),
-		counts:   make(map[string]int),
-		record:   true,
-		rng:      rand.New(rand.NewPCG(1, 2)),
+		closed:    make(chan struct{}),
+		accounts:  make(map[string]*account),
+		tokens:    make(map[string]tokenRef),
+		opens:     make(map[string]*openAccount),
+		counts:    make(map[string]int),
+		record:    true,
+		rng:       rand.New(rand.NewPCG(1, 2)),
+		quotaLeft: -1,
 	}
 	for _, a := range accounts {
 		s.Add(a)
@@ -161,6 +165,14 @@ func (s *Server) SetLatency(minimum, maximum time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latMin, s.latMax = minimum, max(minimum, maximum)
+}
+
+// SetDailyQuota lets n more calls through; every call after them answers
+// 45009 (daily quota exhausted). n < 0 lifts the quota.
+func (s *Server) SetDailyQuota(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.quotaLeft = n
 }
 
 // SetLearn makes an unknown token, presented with an appid in the body, a
@@ -215,6 +227,12 @@ func (s *Server) ConnState(_ net.Conn, st http.ConnState) {
 
 // Conns is the number of TCP connections accepted so far.
 func (s *Server) Conns() int64 { return s.conns.Load() }
+
+// Arrived is the number of requests that have arrived, answered or not.
+func (s *Server) Arrived() int64 { return s.arrived.Load() }
+
+// InFlight is the number of requests not answered yet.
+func (s *Server) InFlight() int64 { return s.inFlight.Load() }
 
 // Calls returns the calls seen so far, in arrival order.
 func (s *Server) Calls() []Call {
@@ -293,6 +311,9 @@ type answer struct {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.arrived.Add(1)
+	s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
 	switch r.URL.Path {
 	case wechat.PathCreate, wechat.PathGet, wechat.PathBind:
 	default:
@@ -404,6 +425,12 @@ func (s *Server) RotateToken(appid, next string) error {
 }
 
 func (s *Server) pickFaultLocked(appid string) Fault {
+	switch {
+	case s.quotaLeft == 0:
+		return DailyQuota
+	case s.quotaLeft > 0:
+		s.quotaLeft--
+	}
 	if a := s.accounts[appid]; a != nil && len(a.faults) > 0 {
 		f := a.faults[0]
 		a.faults = a.faults[1:]

@@ -1,0 +1,364 @@
+package main
+
+// Tests of the real binary as a process: signals, kill -9, the lock, a
+// results file that cannot grow. The binary is this test binary under the
+// name "openbind" (testscript.Main runs main for that name).
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"openbind/report"
+	"openbind/wechat/wechattest"
+)
+
+// openbindBin returns a path that runs this test binary as openbind.
+func openbindBin(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "openbind")
+	if err := os.Symlink(exe, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// procWorld is an input of n plain accounts and a stand-in that knows them.
+type procWorld struct {
+	t      *testing.T
+	bin    string
+	srv    *wechattest.Server
+	dir    string
+	input  string
+	output string
+	appids []string
+}
+
+func newProcWorld(t *testing.T, n int) *procWorld {
+	t.Helper()
+	w := &procWorld{t: t, bin: openbindBin(t), dir: t.TempDir()}
+	w.input = filepath.Join(w.dir, "accounts.csv")
+	w.output = filepath.Join(w.dir, "results.csv")
+	var b bytes.Buffer
+	b.WriteString("appid,access_token\n")
+	var accounts []wechattest.Account
+	for i := range n {
+		a := wechattest.Account{AppID: fmt.Sprintf("wx%016x", 0xa000+i), Token: fmt.Sprintf("TOKEN-%d-secret", i)}
+		accounts = append(accounts, a)
+		w.appids = append(w.appids, a.AppID)
+		fmt.Fprintf(&b, "%s,%s\n", a.AppID, a.Token)
+	}
+	if err := os.WriteFile(w.input, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.srv = wechattest.New(accounts...).Start()
+	t.Cleanup(w.srv.Close)
+	return w
+}
+
+func (w *procWorld) command(extra ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	args := append([]string{"run", "--input", w.input, "--output", w.output, "--base-url", w.srv.URL, "--retry-backoff", "1ms"}, extra...)
+	cmd := exec.Command(w.bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	return cmd, &stdout, &stderr
+}
+
+// run runs openbind to its end and returns its exit code and output.
+func (w *procWorld) run(extra ...string) (int, string, string) {
+	w.t.Helper()
+	cmd, stdout, stderr := w.command(extra...)
+	err := cmd.Run()
+	return exitOf(w.t, err), stdout.String(), stderr.String()
+}
+
+func exitOf(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return -int(ws.Signal())
+		}
+		return ee.ExitCode()
+	}
+	t.Fatal(err)
+	return 0
+}
+
+// journal reads the results file as a next run would: for each appid its
+// last record, and the number of records.
+func (w *procWorld) journal() (map[string]report.Record, int) {
+	w.t.Helper()
+	last := map[string]report.Record{}
+	n := 0
+	_, err := report.ReadFile(w.output, func(r *report.Record, _ int64) error {
+		n++
+		if r.Status.Final() || last[r.AppID].Status == 0 {
+			last[r.AppID] = *r
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		w.t.Fatal(err)
+	}
+	return last, n
+}
+
+// checkFinal checks the results file is final and true: one row per input
+// line in input order, each done row on the open account the stand-in has
+// it on, every account the stand-in bound done. It returns the counts.
+func (w *procWorld) checkFinal() map[report.Status]int {
+	w.t.Helper()
+	counts := map[report.Status]int{}
+	var recs []report.Record
+	if _, err := report.ReadFile(w.output, func(r *report.Record, _ int64) error {
+		recs = append(recs, *r)
+		return nil
+	}); err != nil {
+		w.t.Fatal(err)
+	}
+	if len(recs) != len(w.appids) {
+		w.t.Fatalf("%d results rows for %d input rows", len(recs), len(w.appids))
+	}
+	done := map[string]bool{}
+	for i, r := range recs {
+		if r.Line != i+2 || r.AppID != w.appids[i] {
+			w.t.Fatalf("row %d is line %d %s, want line %d %s", i, r.Line, r.AppID, i+2, w.appids[i])
+		}
+		counts[r.Status]++
+		if r.Status.Done() {
+			done[r.AppID] = true
+			if want := w.srv.BoundTo(r.AppID); r.OpenAppID != want {
+				w.t.Errorf("line %d: %s with open_appid %q; the stand-in has %q", r.Line, r.Status, r.OpenAppID, want)
+			}
+		}
+	}
+	for _, c := range w.srv.Calls() {
+		if c.Acted && !done[c.AppID] {
+			w.t.Errorf("the stand-in bound %s, the results do not say it is done", c.AppID)
+		}
+	}
+	return counts
+}
+
+// sentAfterDone fails the test if a call in calls went to an account that
+// was known done.
+func sentAfterDone(t *testing.T, calls []wechattest.Call, known map[string]report.Record) {
+	t.Helper()
+	for _, c := range calls {
+		if r, ok := known[c.AppID]; ok && r.Status.Done() {
+			t.Errorf("%s was sent again (%s) after the results recorded it %s", c.AppID, c.Path, r.Status)
+		}
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestKill9(t *testing.T) {
+	w := newProcWorld(t, 3000)
+	w.srv.SetLatency(time.Millisecond, 4*time.Millisecond)
+	// Transient faults, lost answers among them.
+	w.srv.SetFaults(0.1, 7, wechattest.Busy, wechattest.BadGateway, wechattest.ResetBefore, wechattest.ResetAfter, wechattest.Truncated)
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 1))
+	t.Logf("seed %d", seed)
+	args := []string{"--qps", "0", "--workers", "16", "--max-attempts", "30", "--timeout", "2s"}
+
+	known, _ := w.journal()
+	kills := 0
+	for range 6 {
+		mark := len(w.srv.Calls())
+		cmd, _, _ := w.command(args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(20+rng.IntN(250)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		if code := exitOf(t, cmd.Wait()); code == -int(syscall.SIGKILL) {
+			kills++
+		}
+		sentAfterDone(t, w.srv.Calls()[mark:], known)
+		known, _ = w.journal()
+	}
+	if kills < 3 {
+		t.Fatalf("only %d of the runs were killed before they finished; the test proves little", kills)
+	}
+	mark := len(w.srv.Calls())
+	code, stdout, stderr := w.run(args...)
+	if code != 0 {
+		t.Fatalf("final run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	sentAfterDone(t, w.srv.Calls()[mark:], known)
+	counts := w.checkFinal()
+	if counts[report.Created]+counts[report.AlreadyBound] != len(w.appids) {
+		t.Errorf("counts %v", counts)
+	}
+	if _, err := os.Stat(w.output + ".lock"); err != nil {
+		t.Errorf("lock file: %v (it must never be deleted)", err)
+	}
+	t.Logf("%d kills; %d calls in all for %d rows; final: %v", kills, w.srv.Count(""), len(w.appids), counts)
+}
+
+func TestSIGTERM(t *testing.T) {
+	w := newProcWorld(t, 300)
+	w.srv.SetLatency(150*time.Millisecond, 250*time.Millisecond)
+	cmd, stdout, stderr := w.command("--qps", "50")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "20 rows recorded", func() bool { _, n := w.journal(); return n >= 20 })
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	arrived := w.srv.Arrived()
+	start := time.Now()
+	code := exitOf(t, cmd.Wait())
+	if code != 3 {
+		t.Fatalf("exit %d, want 3\n%s\n%s", code, stdout, stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s to stop", d)
+	}
+	if !strings.Contains(stdout.String(), "stopped early: stopped by a signal") || !strings.Contains(stderr.String(), "stopping") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	counts := w.checkFinal() // the calls in flight finished and were recorded
+	if counts[report.Pending] == 0 || counts[report.Created] < 20 || counts[report.Created]+counts[report.Pending] != 300 {
+		t.Errorf("counts after SIGTERM: %v", counts)
+	}
+	// At most a call or two that left as the signal came.
+	if after := w.srv.Arrived() - arrived; after > 2 {
+		t.Errorf("%d calls arrived after the signal: dispatch did not stop", after)
+	}
+	if !strings.Contains(stdout.String(), fmt.Sprintf("%d rows pending", counts[report.Pending])) {
+		t.Errorf("summary does not count the pending rows:\n%s", stdout)
+	}
+
+	known, _ := w.journal()
+	mark := len(w.srv.Calls())
+	if code, out, errOut := w.run("--qps", "0"); code != 0 {
+		t.Fatalf("rerun: exit %d\n%s\n%s", code, out, errOut)
+	}
+	sentAfterDone(t, w.srv.Calls()[mark:], known)
+	if counts := w.checkFinal(); counts[report.Created] != 300 {
+		t.Errorf("after the rerun: %v", counts)
+	}
+}
+
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	w := newProcWorld(t, 50)
+	w.srv.SetFaults(1, 1, wechattest.Hang)
+	cmd, stdout, stderr := w.command("--qps", "0", "--timeout", "60s")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "calls in flight", func() bool { return w.srv.InFlight() > 0 })
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(300 * time.Millisecond) // the calls in flight hang: it waits
+	if cmd.ProcessState != nil {
+		t.Fatal("exited after one signal while calls were in flight")
+	}
+	start := time.Now()
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	code := exitOf(t, cmd.Wait())
+	if code != 3 || time.Since(start) > 2*time.Second {
+		t.Fatalf("exit %d after %s, want 3 at once\n%s\n%s", code, time.Since(start), stdout, stderr)
+	}
+	if !strings.Contains(stderr.String(), "exiting now") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	// The next run takes the file as it stands and finishes the job.
+	w.srv.SetFaults(0, 1)
+	if code, out, errOut := w.run("--qps", "0"); code != 0 {
+		t.Fatalf("rerun: exit %d\n%s\n%s", code, out, errOut)
+	}
+	w.checkFinal()
+}
+
+func TestLock(t *testing.T) {
+	w := newProcWorld(t, 100)
+	w.srv.SetLatency(50*time.Millisecond, 50*time.Millisecond)
+	first, stdout, stderr := w.command("--qps", "40")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first run's results file", func() bool { _, err := os.Stat(w.output); return err == nil })
+	start := time.Now()
+	code, out, errOut := w.run("--qps", "0")
+	if code != 4 || time.Since(start) > time.Second {
+		t.Errorf("second run: exit %d after %s, want 4 within a second", code, time.Since(start))
+	}
+	if want := w.output + ".lock"; !strings.Contains(errOut, want) || out != "" {
+		t.Errorf("second run: stdout %q, stderr %q; want the lock file %s named", out, errOut, want)
+	}
+	if code := exitOf(t, first.Wait()); code != 0 {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if counts := w.checkFinal(); counts[report.Created] != 100 {
+		t.Errorf("first run: %v", counts)
+	}
+	if n := w.srv.Count(""); n != 100 {
+		t.Errorf("%d calls for 100 rows: the second run sent some", n)
+	}
+}
+
+func TestResultsFileCannotGrow(t *testing.T) {
+	w := newProcWorld(t, 400)
+	// A file size limit of 8 blocks: writes past it fail with EFBIG, as on a
+	// full disk (Go ignores SIGXFSZ, so the write returns the error).
+	args := []string{"run", "--input", w.input, "--output", w.output, "--base-url", w.srv.URL, "--qps", "0", "--workers", "4"}
+	cmd := exec.Command("sh", append([]string{"-c", `ulimit -f 8 && exec "$0" "$@"`, w.bin}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	code := exitOf(t, cmd.Run())
+	if code != 3 || !strings.Contains(stdout.String(), "cannot write the results file") {
+		t.Fatalf("exit %d, want 3 and a message\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	calls := w.srv.Count("")
+	recorded, n := w.journal()
+	if calls >= 400 || n < 10 {
+		t.Fatalf("%d calls, %d rows recorded: the limit did not stop the run early", calls, n)
+	}
+	// Dispatch stopped at once: at most the calls in flight went on.
+	if unrecorded := calls - len(recorded); unrecorded > 8 {
+		t.Errorf("%d calls not recorded", unrecorded)
+	}
+	for appid, r := range recorded {
+		if r.Status.Done() && r.OpenAppID != w.srv.BoundTo(appid) {
+			t.Errorf("recorded row damaged: %+v", r)
+		}
+	}
+	// With room again the next run continues, sending nothing known done.
+	mark := len(w.srv.Calls())
+	if code, out, errOut := w.run("--qps", "0"); code != 0 {
+		t.Fatalf("rerun: exit %d\n%s\n%s", code, out, errOut)
+	}
+	sentAfterDone(t, w.srv.Calls()[mark:], recorded)
+	if counts := w.checkFinal(); counts[report.Created]+counts[report.AlreadyBound] != 400 {
+		t.Errorf("after the rerun: %v", counts)
+	}
+}
