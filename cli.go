@@ -64,7 +64,26 @@ func runFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "retry-backoff", Value: job.DefaultRetryBackoff, Usage: "wait before the first retry; it doubles at each retry, with jitter, up to 20 times this (30s at most)", EnvVars: envVar("retry-backoff")},
 		&cli.StringFlag{Name: "base-url", Value: "https://api.weixin.qq.com", Usage: "the API's base URL; https, or http to a loopback host (a local stand-in)", EnvVars: envVar("base-url")},
 		&cli.BoolFlag{Name: "dry-run", Usage: "read and check the input and the results, print the plan; send and write nothing", EnvVars: envVar("dry-run")},
+		&cli.DurationFlag{Name: "minute-quota-pause", Usage: "how long a 45011 (minute quota) pauses every call before the run goes on slower (default: until the next minute of the clock, when the quota turns)", EnvVars: envVar("minute-quota-pause")},
+		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "logs on stderr as text or json", EnvVars: envVar("log-format")},
+		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug (a line per row and retry), info, warn or error", EnvVars: envVar("log-level")},
 	}
+}
+
+// newLogger returns the logger of --log-format and --log-level on w.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
 func runCommand(stdout, stderr io.Writer) *cli.Command {
@@ -84,6 +103,10 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if c.NArg() > 0 {
 				return fmt.Errorf("unexpected argument %q (see openbind run --help)", c.Args().First())
 			}
+			logger, err := newLogger(stderr, c.String("log-format"), c.String("log-level"))
+			if err != nil {
+				return err
+			}
 			cfg := job.Config{
 				Input:        c.String("input"),
 				Output:       c.String("output"),
@@ -95,7 +118,8 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 				RetryBackoff: c.Duration("retry-backoff"),
 				BaseURL:      c.String("base-url"),
 				DryRun:       c.Bool("dry-run"),
-				Logger:       slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+				QuotaPause:   c.Duration("minute-quota-pause"),
+				Logger:       logger,
 			}
 			if c.IsSet("max-attempts") && cfg.MaxAttempts < 1 {
 				return fmt.Errorf("--max-attempts %d: want 1 or more", cfg.MaxAttempts)

@@ -11,11 +11,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"openbind/job"
+	"openbind/wechat"
 	"openbind/wechat/wechattest"
 )
 
@@ -91,36 +94,36 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 
 func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
-		Name:         "serve-fake",
-		Usage:        "serve the stand-in of WeChat on a local address, for rehearsals (run --base-url http://ADDR)",
-		UsageText:    "openbind serve-fake [--addr 127.0.0.1:8089] [--accounts FILE]",
+		Name:      "serve-fake",
+		Usage:     "serve the stand-in of WeChat on a local address, for rehearsals (run --base-url http://ADDR)",
+		UsageText: "openbind serve-fake [--addr 127.0.0.1:8089] [--accounts FILE] [--latency 50ms-300ms] [--fault busy=0.05]...",
+		Description: "The stand-in answers create, get and bind as WeChat does, keeps its accounts in memory, and\n" +
+			"injects faults on demand. Fault kinds: " + faultNames() + ".\n\n" +
+			"Example, a rehearsal of a wave with a flaky API:\n" +
+			"   openbind serve-fake --accounts wave3.csv --latency 100ms-800ms --fault busy=0.05 --fault 502=0.02 --fault reset-after=0.01 &\n" +
+			"   openbind run --input wave3.csv --output rehearsal.csv --qps 50 --base-url http://127.0.0.1:8089",
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8089", Usage: "address to listen on (loopback)", EnvVars: envVar("addr")},
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8089", Usage: "address to listen on (a loopback address; port 0 picks a free one)", EnvVars: envVar("addr")},
 			&cli.StringFlag{Name: "accounts", Usage: "an input CSV whose accounts the stand-in knows (with an optional scenario column); without it, a token is learnt with the first appid it comes with", EnvVars: envVar("accounts")},
+			&cli.StringFlag{Name: "latency", Usage: "time to answer, MIN or MIN-MAX (uniform), e.g. 50ms-300ms", EnvVars: envVar("latency")},
+			&cli.StringSliceFlag{Name: "fault", Usage: "KIND=SHARE: that share (0..1) of calls fail that way; repeat for several kinds", EnvVars: envVar("fault")},
+			&cli.IntFlag{Name: "daily-quota", Value: -1, Usage: "calls let through; the ones after answer 45009 (-1: no quota)", EnvVars: envVar("daily-quota")},
+			&cli.IntFlag{Name: "minute-quota", Usage: "calls let through per minute of the clock; the ones beyond answer 45011 (0: no quota)", EnvVars: envVar("minute-quota")},
+			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the fault draws", EnvVars: envVar("seed")},
 		},
 		Action: func(c *cli.Context) error {
-			srv := wechattest.New()
-			if path := c.String("accounts"); path != "" {
-				f, err := os.Open(path)
-				if err != nil {
-					return err
-				}
-				accounts, err := wechattest.ReadScenario(f)
-				f.Close()
-				if err != nil {
-					return fmt.Errorf("%s: %w", path, err)
-				}
-				for _, a := range accounts {
-					srv.Add(a)
-				}
-			} else {
-				srv.SetLearn(true)
+			srv, err := fakeFromFlags(c)
+			if err != nil {
+				return err
 			}
-			srv.SetRecord(false)
 			ln, err := net.Listen("tcp", c.String("addr"))
 			if err != nil {
 				return err
+			}
+			if host, _, _ := net.SplitHostPort(ln.Addr().String()); !wechat.IsLoopback(host) {
+				ln.Close()
+				return fmt.Errorf("--addr %s: the stand-in listens on loopback only", c.String("addr"))
 			}
 			hs := &http.Server{Handler: srv, ConnState: srv.ConnState, ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(stdout, "stand-in of WeChat listening on http://%s (openbind run --base-url http://%s)\n", ln.Addr(), ln.Addr())
@@ -132,8 +135,77 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
-			fmt.Fprintf(stderr, "stand-in stopped after %d calls\n", srv.Count(""))
+			fmt.Fprintf(stdout, "stand-in stopped after %d calls (%d faulted)\n", srv.Count(""), srv.Faulted())
 			return nil
 		},
 	}
+}
+
+func faultNames() string {
+	var names []string
+	for _, f := range wechattest.AllFaults {
+		if f != wechattest.None {
+			names = append(names, string(f))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// fakeFromFlags builds the stand-in serve-fake's flags describe.
+func fakeFromFlags(c *cli.Context) (*wechattest.Server, error) {
+	srv := wechattest.New()
+	srv.SetRecord(false)
+	if path := c.String("accounts"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		accounts, err := wechattest.ReadScenario(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		for _, a := range accounts {
+			srv.Add(a)
+		}
+	} else {
+		srv.SetLearn(true)
+	}
+	if l := c.String("latency"); l != "" {
+		lo, hi, found := strings.Cut(l, "-")
+		dlo, err := time.ParseDuration(lo)
+		if err != nil {
+			return nil, fmt.Errorf("--latency %q: %w", l, err)
+		}
+		dhi := dlo
+		if found {
+			if dhi, err = time.ParseDuration(hi); err != nil || dhi < dlo {
+				return nil, fmt.Errorf("--latency %q: want MIN or MIN-MAX", l)
+			}
+		}
+		srv.SetLatency(dlo, dhi)
+	}
+	mix := map[wechattest.Fault]float64{}
+	total := 0.0
+	for _, f := range c.StringSlice("fault") {
+		kind, share, ok := strings.Cut(f, "=")
+		k, err := wechattest.ParseFault(kind)
+		if err != nil || !ok {
+			return nil, fmt.Errorf("--fault %q: want KIND=SHARE, KIND one of %s", f, faultNames())
+		}
+		r, err := strconv.ParseFloat(share, 64)
+		if err != nil || r < 0 || r > 1 {
+			return nil, fmt.Errorf("--fault %q: the share is a number from 0 to 1", f)
+		}
+		mix[k] += r
+		total += r
+	}
+	if total > 1 {
+		return nil, fmt.Errorf("--fault: the shares add up to %.2f, more than 1", total)
+	}
+	srv.SetFaultMix(c.Uint64("seed"), mix)
+	srv.SetDailyQuota(c.Int("daily-quota"))
+	if n := c.Int("minute-quota"); n > 0 {
+		srv.SetMinuteQuota(n, time.Minute)
+	}
+	return srv, nil
 }

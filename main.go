@@ -41,14 +41,20 @@ func main() {
 
 // run runs the command line args and returns the exit code. Exit codes are
 // decided here only, after every deferred flush of the commands has run.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		// A panic is a bug; it must not reach the user as a stack trace.
+		if v := recover(); v != nil {
+			fmt.Fprintf(stderr, "openbind: internal error (a bug in openbind: %v); the results recorded so far are kept\n", v)
+			code = exitStopped
+		}
+	}()
 	err := newApp(stdout, stderr).RunContext(ctx, args)
-	code := exitCode(err)
 	var st *exitStatus
 	if err != nil && !errors.As(err, &st) {
 		fmt.Fprintf(stderr, "openbind: %v\n", err)
 	}
-	return code
+	return exitCode(err)
 }
 
 // exitStatus carries an exit code out of a command that did its work (and

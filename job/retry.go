@@ -19,20 +19,27 @@ import (
 
 // shouldRetry is the one retry decision: whether a call that failed with
 // err may succeed when sent again. ctx is the run's context: once it is
-// done nothing is retried, and its error is returned.
+// done nothing is retried, and a failure that would have been is returned
+// as ctx's error; a definitive failure is returned as itself.
 //
 // Retried: errcode -1 (busy) and 45011 (minute quota, after the shared
 // limiter's pause); HTTP 429 and 5xx but 501; bodies that are empty, HTML,
 // truncated or not JSON; connection refused, reset or closed, and the
-// attempt's own timeout. Everything else is definitive: an errcode answer
-// (89000, 40001, 40013, 89001…), other HTTP statuses, TLS failures.
+// attempt's own timeout. Everything else is definitive: any other errcode
+// (89000, 40001, 40013, 89001…), other HTTP statuses, TLS failures, and a
+// cancelled call.
 func shouldRetry(ctx context.Context, err error) (bool, error) {
-	if err == nil {
-		return false, nil
+	if err == nil || !transient(err) {
+		return false, err
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
+	return true, err
+}
+
+// transient reports whether err is a failure that a retry may not see.
+func transient(err error) bool {
 	var (
 		apiErr  *wechat.APIError
 		httpErr *wechat.HTTPError
@@ -40,24 +47,21 @@ func shouldRetry(ctx context.Context, err error) (bool, error) {
 	)
 	switch {
 	case errors.As(err, &apiErr):
-		return apiErr.Code == wechat.CodeBusy || apiErr.Code == wechat.CodeMinuteQuota, err
+		return apiErr.Code == wechat.CodeBusy || apiErr.Code == wechat.CodeMinuteQuota
 	case errors.As(err, &httpErr):
 		s := httpErr.StatusCode
-		return s == http.StatusTooManyRequests || (s >= 500 && s != http.StatusNotImplemented), err
+		return s == http.StatusTooManyRequests || (s >= 500 && s != http.StatusNotImplemented)
 	case errors.As(err, &bodyErr):
-		return true, err
-	case isTLSError(err):
-		return false, err
-	case errors.Is(err, context.Canceled):
-		// Only the run's context cancels a call, and it was checked above.
-		return false, err
+		return true
+	case isTLSError(err), errors.Is(err, context.Canceled):
+		return false
 	}
 	// The rest are transport errors: timeouts, resets, refused connections,
 	// EOF, DNS. They say nothing about the account.
 	var netErr net.Error
 	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, context.DeadlineExceeded), err
+		errors.Is(err, context.DeadlineExceeded)
 }
 
 func isTLSError(err error) bool {

@@ -49,6 +49,13 @@ type Config struct {
 	BaseURL      string
 	DryRun       bool
 	SyncEvery    time.Duration // bound on how long a finished row waits for fsync
+	// QuotaPause is how long a 45011 pauses every call; 0: until the next
+	// minute of the clock, when WeChat's minute quota turns.
+	QuotaPause time.Duration
+	// StaleTokenStreak is how many rows in a row may fail with an invalid
+	// or expired token (40001, 40014, 42001) before the run stops: the
+	// file's tokens are stale. 0: DefaultStaleTokenStreak; < 0: never.
+	StaleTokenStreak int
 
 	Logger  *slog.Logger
 	API     API     // nil: a wechat.Client for BaseURL
@@ -58,6 +65,8 @@ type Config struct {
 // Limiter is the rate limit every call waits on; *ratelimit.Limiter has it.
 type Limiter interface {
 	Wait(ctx context.Context) error
+	// SlowDown is told of a 45011 (minute quota): it slows every caller.
+	SlowDown()
 }
 
 // Defaults of Config.
@@ -67,6 +76,9 @@ const (
 	DefaultTimeout      = 10 * time.Second
 	DefaultRetryBackoff = 500 * time.Millisecond
 	DefaultSyncEvery    = time.Second
+	// DefaultStaleTokenStreak rows failing on their token, one after the
+	// other, stop the run.
+	DefaultStaleTokenStreak = 20
 	// MaxLatency is the answer time the default pool must absorb at full rate.
 	MaxLatency = time.Second
 )
@@ -126,7 +138,12 @@ func (c *Config) setDefaults() error {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Limiter == nil {
-		c.Limiter = ratelimit.New(c.QPS, c.Burst)
+		l := ratelimit.New(c.QPS, c.Burst)
+		l.SetPause(c.QuotaPause)
+		c.Limiter = l
+	}
+	if c.StaleTokenStreak == 0 {
+		c.StaleTokenStreak = DefaultStaleTokenStreak
 	}
 	if c.API == nil {
 		cl, err := wechat.NewClient(c.BaseURL, wechat.NewHTTPClient(c.Workers))
@@ -336,6 +353,7 @@ type runner struct {
 	// Owned by the collector.
 	sent, calls int
 	journalErr  error
+	tokenStreak int // rows failed on their token, one after the other
 }
 
 // task is a row to send; the token lives only here.
@@ -382,6 +400,7 @@ func (r *runner) pool(ctx context.Context) {
 	var wg sync.WaitGroup
 	for range r.cfg.Workers {
 		wg.Go(func() {
+			defer r.recoverPanic()
 			for t := range tasks {
 				if r.stopCtx.Err() != nil {
 					continue // never sent: the final file says pending
@@ -399,6 +418,15 @@ func (r *runner) pool(ctx context.Context) {
 		close(results)
 	}()
 	r.collect(results)
+}
+
+// recoverPanic turns a panic of a worker (a bug) into a stop of the run:
+// what was recorded is kept, and no stack trace reaches the user.
+func (r *runner) recoverPanic() {
+	if v := recover(); v != nil {
+		r.cfg.Logger.Error("internal error (a bug in openbind); stopping", "panic", fmt.Sprint(v))
+		r.stop(&StopError{Reason: fmt.Sprintf("internal error (a bug in openbind: %v); the rows recorded are kept", v)})
+	}
 }
 
 // produce streams the input again and hands every row to do to the workers.
@@ -459,12 +487,29 @@ func (r *runner) collect(results <-chan outcome) {
 			row.status = o.rec.Status
 		}
 		r.log(&o.rec)
+		r.watchTokens(&o.rec)
 	}
 	if r.journalErr == nil {
 		if err := r.j.Flush(); err != nil {
 			r.journalErr = err
 			r.stop(&StopError{Reason: "cannot write the results file " + r.cfg.Output, Err: err})
 		}
+	}
+}
+
+// watchTokens stops the run when too many rows in a row failed on their
+// token: the file's tokens are stale, and going on would only burn quota.
+func (r *runner) watchTokens(rec *report.Record) {
+	if rec.Status == report.Pending {
+		return
+	}
+	if rec.Status != report.Failed || !wechat.IsTokenCode(rec.ErrCode) {
+		r.tokenStreak = 0
+		return
+	}
+	r.tokenStreak++
+	if n := r.cfg.StaleTokenStreak; n > 0 && r.tokenStreak == n {
+		r.stop(&StopError{Reason: fmt.Sprintf("%d rows in a row failed with an invalid or expired access_token (40001, 40014, 42001): the tokens of %s look stale; refresh them and run again", n, r.cfg.Input)})
 	}
 }
 

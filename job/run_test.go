@@ -358,6 +358,8 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 	return ctx.Err()
 }
 
+func (l *countingLimiter) SlowDown() {}
+
 func TestEveryCallWaitsOnTheLimiter(t *testing.T) {
 	w := newWorld(t, mixed)
 	lim := &countingLimiter{}

@@ -29,7 +29,7 @@ func (r *runner) process(ctx context.Context, t *task) report.Record {
 	rec := report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group}
 	b := newBackOff(r.cfg.RetryBackoff)
 	var open string
-	err := r.call(ctx, b, &rec.Attempts, func(ctx context.Context) (err error) {
+	err := r.call(ctx, t, b, &rec.Attempts, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Create(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
@@ -52,7 +52,7 @@ func (r *runner) process(ctx context.Context, t *task) report.Record {
 // fails the row stays already_bound, its open_appid empty, and msg says why.
 func (r *runner) getOpen(ctx context.Context, t *task, attempts *int, msg string) (string, string) {
 	var open string
-	err := r.call(ctx, newBackOff(r.cfg.RetryBackoff), attempts, func(ctx context.Context) (err error) {
+	err := r.call(ctx, t, newBackOff(r.cfg.RetryBackoff), attempts, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
@@ -94,7 +94,7 @@ func (r *runner) errText(err error) string {
 // backoff, up to MaxAttempts. A stop of the run between attempts gives a
 // *cutOff. The calls in flight are not cancelled by a stop: they finish,
 // bounded by the timeout.
-func (r *runner) call(ctx context.Context, b backoff.BackOff, attempts *int, fn func(context.Context) error) error {
+func (r *runner) call(ctx context.Context, t *task, b backoff.BackOff, attempts *int, fn func(context.Context) error) error {
 	var last error
 	for n := 1; ; n++ {
 		if err := r.limiter.Wait(ctx); err != nil {
@@ -115,7 +115,15 @@ func (r *runner) call(ctx context.Context, b backoff.BackOff, attempts *int, fn 
 		case !retry, n >= r.cfg.MaxAttempts:
 			return err
 		}
-		if !sleep(ctx, b.NextBackOff()) {
+		if wechat.IsCode(err, wechat.CodeMinuteQuota) {
+			// The limiter's pause is the wait, for every worker at once.
+			r.limiter.SlowDown()
+			r.cfg.Logger.Warn("minute quota reached (errcode 45011): pausing every call, then slowing down", "line", t.row.Line)
+			continue
+		}
+		d := b.NextBackOff()
+		r.cfg.Logger.Debug("call failed; retrying", "line", t.row.Line, "attempt", n, "error", err.Error(), "backoff", d)
+		if !sleep(ctx, d) {
 			return &cutOff{last: err}
 		}
 	}

@@ -52,7 +52,13 @@ func IsCode(err error, codes ...int) bool {
 // IsTokenError reports whether err says the access token is invalid or
 // expired (40001, 40014, 42001): only a fresh token helps.
 func IsTokenError(err error) bool {
-	return IsCode(err, CodeInvalidCredential, CodeInvalidToken, CodeTokenExpired)
+	var ae *APIError
+	return errors.As(err, &ae) && IsTokenCode(ae.Code)
+}
+
+// IsTokenCode reports whether code is one of IsTokenError's.
+func IsTokenCode(code int) bool {
+	return code == CodeInvalidCredential || code == CodeInvalidToken || code == CodeTokenExpired
 }
 
 // HTTPError is an answer with an HTTP status other than 200.

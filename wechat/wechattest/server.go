@@ -48,16 +48,23 @@ type Account struct {
 // Call is one request as the stand-in saw it.
 type Call struct {
 	Path  string
-	AppID string // the account the token belongs to; "" when the token is unknown
-	Fault Fault  // the fault injected, "" for none
-	Code  int    // the errcode answered when the answer was not a fault
-	Acted bool   // the call changed the stand-in's state (created or bound)
-	At    time.Time
+	AppID string    // the account the token belongs to; "" when the token is unknown
+	Fault Fault     // the fault injected, "" for none
+	Code  int       // the errcode answered when the answer was not a fault
+	Acted bool      // the call changed the stand-in's state (created or bound)
+	Start time.Time // when the request arrived
+	At    time.Time // when it was answered
 }
 
 type account struct {
 	Account
 	faults []Fault // not yet answered
+}
+
+// faultShare is the share of calls a fault kind takes.
+type faultShare struct {
+	kind Fault
+	rate float64
 }
 
 type tokenRef struct {
@@ -94,12 +101,15 @@ type Server struct {
 	faulted  int
 
 	rng        *rand.Rand
-	faultRate  float64
-	faultKinds []Fault
+	faultMix   []faultShare
 	latMin     time.Duration
 	latMax     time.Duration
 	learn      bool
 	quotaLeft  int // calls left today; < 0: no daily quota
+	minuteMax  int // calls allowed per quota window; 0: no minute quota
+	window     time.Duration
+	windowAt   time.Time // start of the current quota window
+	windowUsed int
 }
 
 // New returns a stand-in that knows accounts. It records every call; see
@@ -154,9 +164,24 @@ func (s *Server) addLocked(a Account) {
 // chosen at random with a generator seeded by seed. Faults scripted on an
 // account come first.
 func (s *Server) SetFaults(rate float64, seed uint64, kinds ...Fault) {
+	mix := map[Fault]float64{}
+	for _, k := range kinds {
+		mix[k] += rate / float64(len(kinds))
+	}
+	s.SetFaultMix(seed, mix)
+}
+
+// SetFaultMix makes each kind fault its share (0..1) of all calls, chosen
+// at random with a generator seeded by seed. The shares add up to at most 1.
+func (s *Server) SetFaultMix(seed uint64, mix map[Fault]float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faultRate, s.faultKinds = rate, kinds
+	s.faultMix = s.faultMix[:0]
+	for _, k := range AllFaults { // a fixed order, for a repeatable sequence
+		if r := mix[k]; r > 0 {
+			s.faultMix = append(s.faultMix, faultShare{k, r})
+		}
+	}
 	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
@@ -173,6 +198,15 @@ func (s *Server) SetDailyQuota(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.quotaLeft = n
+}
+
+// SetMinuteQuota lets n calls through per window of the clock (a minute
+// for WeChat); the calls beyond answer 45011 until the window turns.
+// n <= 0 lifts the quota.
+func (s *Server) SetMinuteQuota(n int, window time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.minuteMax, s.window, s.windowUsed = n, window, 0
 }
 
 // SetLearn makes an unknown token, presented with an appid in the body, a
@@ -311,6 +345,7 @@ type answer struct {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	s.arrived.Add(1)
 	s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
@@ -349,14 +384,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fault.beforeActing() {
-		s.finish(Call{Path: r.URL.Path, AppID: appid, Fault: fault})
+		s.finish(Call{Path: r.URL.Path, AppID: appid, Fault: fault, Start: start})
 		s.answerFault(w, r, fault, nil)
 		return
 	}
 	s.mu.Lock()
 	ans, acted := s.actLocked(r.URL.Path, token, appid, stale, req)
 	s.mu.Unlock()
-	s.finish(Call{Path: r.URL.Path, AppID: appid, Fault: fault, Code: ans.ErrCode, Acted: acted})
+	s.finish(Call{Path: r.URL.Path, AppID: appid, Fault: fault, Code: ans.ErrCode, Acted: acted, Start: start})
 	if fault != "" {
 		s.answerFault(w, r, fault, &ans)
 		return
@@ -431,6 +466,15 @@ func (s *Server) pickFaultLocked(appid string) Fault {
 	case s.quotaLeft > 0:
 		s.quotaLeft--
 	}
+	if s.minuteMax > 0 {
+		if at := time.Now().Truncate(s.window); !at.Equal(s.windowAt) {
+			s.windowAt, s.windowUsed = at, 0
+		}
+		if s.windowUsed >= s.minuteMax {
+			return MinuteQuota
+		}
+		s.windowUsed++
+	}
 	if a := s.accounts[appid]; a != nil && len(a.faults) > 0 {
 		f := a.faults[0]
 		a.faults = a.faults[1:]
@@ -439,8 +483,14 @@ func (s *Server) pickFaultLocked(appid string) Fault {
 		}
 		return f
 	}
-	if s.faultRate > 0 && len(s.faultKinds) > 0 && s.rng.Float64() < s.faultRate {
-		return s.faultKinds[s.rng.IntN(len(s.faultKinds))]
+	if len(s.faultMix) > 0 {
+		x := s.rng.Float64()
+		for _, f := range s.faultMix {
+			if x < f.rate {
+				return f.kind
+			}
+			x -= f.rate
+		}
 	}
 	return ""
 }

@@ -1,0 +1,170 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"openbind/ratelimit"
+	"openbind/report"
+	"openbind/wechat/wechattest"
+)
+
+// plainInput is an input of n plain accounts; scenario(i) gives row i's
+// scenario cell.
+func plainInput(n int, scenario func(i int) string) string {
+	var b strings.Builder
+	b.WriteString("appid,access_token,scenario\n")
+	for i := range n {
+		s := ""
+		if scenario != nil {
+			s = scenario(i)
+		}
+		fmt.Fprintf(&b, "wx%016x,TOKEN-%d,%s\n", 0x100+i, i, s)
+	}
+	return b.String()
+}
+
+// rateIn is the arrival rate (calls per second) the stand-in saw in [from, to).
+func rateIn(calls []wechattest.Call, from, to time.Time) float64 {
+	n := 0
+	for _, c := range calls {
+		if !c.Start.Before(from) && c.Start.Before(to) {
+			n++
+		}
+	}
+	return float64(n) / to.Sub(from).Seconds()
+}
+
+// A 45011 slows every worker, not the one that saw it: after the pause the
+// whole run's rate is about half what it was.
+func TestMinuteQuotaSlowsEveryone(t *testing.T) {
+	const trigger = 400
+	w := newWorld(t, plainInput(1400, func(i int) string {
+		if i == trigger {
+			return "faults=45011"
+		}
+		return ""
+	}))
+	w.srv.SetLatency(time.Millisecond, 2*time.Millisecond)
+	cfg := w.config()
+	cfg.Workers = 8
+	lim := ratelimit.New(0, 1)
+	lim.SetPause(200 * time.Millisecond)
+	cfg.Limiter = lim
+	w.run(t, cfg)
+
+	calls := w.srv.Calls()
+	var quota wechattest.Call
+	for _, c := range calls {
+		if c.Fault == wechattest.MinuteQuota {
+			quota = c
+		}
+	}
+	if quota.At.IsZero() || lim.SlowDowns() != 1 {
+		t.Fatalf("no 45011 seen, or %d slow-downs", lim.SlowDowns())
+	}
+	first := calls[0].Start
+	pauseEnd := lim.PausedUntil()
+	before := rateIn(calls, first, quota.Start)
+	during := rateIn(calls, quota.At.Add(20*time.Millisecond), pauseEnd)
+	after := rateIn(calls, pauseEnd, pauseEnd.Add(300*time.Millisecond))
+	t.Logf("calls per second: %.0f before the 45011, %.0f during the pause, %.0f after", before, during, after)
+	if during != 0 {
+		t.Errorf("%.0f calls per second went out during the pause", during)
+	}
+	if after > 0.75*before || after == 0 {
+		t.Errorf("the rate after the pause is %.0f/s, not well below %.0f/s before it", after, before)
+	}
+	if got := lim.Rate(); got <= 0 || got > 0.6*before {
+		t.Errorf("limiter rate %.0f after the slow-down; observed %.0f before", got, before)
+	}
+	// Every row still ends right.
+	for _, r := range w.results(t) {
+		if r.Status != report.Created || r.OpenAppID != w.srv.BoundTo(r.AppID) {
+			t.Fatalf("record %+v", r)
+		}
+	}
+}
+
+func TestStaleTokenStreak(t *testing.T) {
+	tests := []struct {
+		name     string
+		scenario func(i int) string
+		stopped  bool
+		failed   int
+	}{
+		{"20 in a row stop the run", func(i int) string { return "expired" }, true, 20},
+		{"mixed codes count", func(i int) string { return []string{"expired", "unknown-token", "code=40014"}[i%3] }, true, 20},
+		{"a good row resets the streak", func(i int) string {
+			if i == 15 {
+				return ""
+			}
+			return "expired"
+		}, false, 29},
+		{"other failures reset it too", func(i int) string {
+			if i%10 == 9 {
+				return "code=89001"
+			}
+			return "expired"
+		}, false, 30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, plainInput(30, tt.scenario))
+			cfg := w.config()
+			cfg.Workers = 1
+			res := w.run(t, cfg)
+			if (res.Stopped != nil) != tt.stopped {
+				t.Fatalf("stopped: %v", res.Stopped)
+			}
+			if tt.stopped && !strings.Contains(res.Stopped.Error(), "20 rows in a row failed with an invalid or expired access_token") {
+				t.Errorf("message: %v", res.Stopped)
+			}
+			// The one worker may have sent the next row while the 20th
+			// was being recorded.
+			failed := res.Summary.Counts[report.Failed]
+			if failed < tt.failed || (tt.stopped && failed > tt.failed+1) || (!tt.stopped && failed != tt.failed) {
+				t.Errorf("%d failed, want %d", failed, tt.failed)
+			}
+			if tt.stopped && res.Summary.Counts[report.Pending] != 30-failed {
+				t.Errorf("%d pending, want %d", res.Summary.Counts[report.Pending], 30-failed)
+			}
+		})
+	}
+}
+
+// panicAPI panics on its third call.
+type panicAPI struct {
+	API
+	n chan struct{}
+}
+
+func (p *panicAPI) Create(ctx context.Context, token, appid string) (string, error) {
+	select {
+	case p.n <- struct{}{}:
+		return p.API.Create(ctx, token, appid)
+	default:
+		panic("boom")
+	}
+}
+
+func TestWorkerPanicStopsTheRun(t *testing.T) {
+	w := newWorld(t, plainInput(10, nil))
+	cfg := w.config()
+	cfg.Workers = 1
+	cl := cfg
+	if err := cl.setDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	cfg.API = &panicAPI{API: cl.API, n: make(chan struct{}, 2)}
+	res := w.run(t, cfg)
+	if res.Stopped == nil || !strings.Contains(res.Stopped.Error(), "internal error (a bug in openbind: boom)") {
+		t.Fatalf("stopped: %v", res.Stopped)
+	}
+	if res.Summary.Counts[report.Created] != 2 || res.Summary.Counts[report.Pending] != 8 {
+		t.Errorf("counts %v", res.Summary.Counts)
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"openbind/report"
+	"openbind/wechat/wechattest"
+)
+
+// leakWorld is an input whose tokens are easy to find and hard to escape
+// unchanged: they hold characters that URLs and JSON escape.
+func leakWorld(t *testing.T, n int) (*procWorld, []string) {
+	t.Helper()
+	w := &procWorld{t: t, bin: openbindBin(t), dir: t.TempDir()}
+	w.input = filepath.Join(w.dir, "accounts.csv")
+	w.output = filepath.Join(w.dir, "results.csv")
+	var b bytes.Buffer
+	b.WriteString("appid,access_token\n")
+	var accounts []wechattest.Account
+	var tokens []string
+	for i := range n {
+		tok := fmt.Sprintf("SECRET%03d+tok/en=%c&x%%y", i, 'A'+i%26)
+		a := wechattest.Account{AppID: fmt.Sprintf("wx%016x", 0xb000+i), Token: tok}
+		accounts = append(accounts, a)
+		tokens = append(tokens, tok)
+		w.appids = append(w.appids, a.AppID)
+		fmt.Fprintf(&b, "%s,%s\n", a.AppID, tok)
+	}
+	if err := os.WriteFile(w.input, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.srv = wechattest.New(accounts...).Start()
+	t.Cleanup(w.srv.Close)
+	return w, tokens
+}
+
+// leaks returns what of the tokens shows in out, as is or escaped.
+func leaks(out string, tokens []string) []string {
+	var found []string
+	for _, tok := range tokens {
+		for _, form := range []string{tok, url.QueryEscape(tok), url.PathEscape(tok), strings.ReplaceAll(tok, "&", `\u0026`), tok[:12]} {
+			if strings.Contains(out, form) {
+				found = append(found, form)
+			}
+		}
+	}
+	return found
+}
+
+// Every output of runs under every fault kind, at --log-level debug in
+// text and JSON, holds no token: stdout, stderr, the results file, and
+// the outputs of report and of a dry run.
+func TestNoTokenInAnyOutput(t *testing.T) {
+	closed := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}()
+	type variant struct {
+		name    string
+		fault   wechattest.Fault
+		baseURL string // when not the stand-in's
+	}
+	var variants []variant
+	for _, f := range wechattest.AllFaults {
+		variants = append(variants, variant{name: string(f), fault: f})
+	}
+	variants = append(variants,
+		variant{name: "connection refused", baseURL: "http://" + closed},
+		variant{name: "TLS to a plain port", baseURL: "https://" + closed},
+		variant{name: "plain http to a remote host", baseURL: "http://api.weixin.qq.com"},
+	)
+	for i, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			w, tokens := leakWorld(t, 12)
+			w.srv.SetFaults(0.5, uint64(i), v.fault)
+			base := w.srv.URL
+			if v.baseURL != "" {
+				base = v.baseURL
+			}
+			format := []string{"text", "json"}[i%2]
+			var outputs []string
+			for _, args := range [][]string{
+				{"run", "--input", w.input, "--output", w.output, "--base-url", base, "--qps", "0", "--log-level", "debug", "--log-format", format,
+					"--max-attempts", "3", "--retry-backoff", "1ms", "--timeout", "150ms", "--minute-quota-pause", "10ms"},
+				{"run", "--input", w.input, "--output", w.output, "--base-url", base, "--dry-run", "--log-level", "debug"},
+				{"report", w.output},
+				{"report", "--format", "json", w.output},
+			} {
+				cmd := exec.Command(w.bin, args...)
+				var stdout, stderr bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &stdout, &stderr
+				_ = cmd.Run()
+				outputs = append(outputs, stdout.String(), stderr.String())
+			}
+			results, _ := os.ReadFile(w.output)
+			outputs = append(outputs, string(results))
+			all := strings.Join(outputs, "\n")
+			if found := leaks(all, tokens); len(found) > 0 {
+				t.Errorf("tokens in the output: %q\n%s", found, all)
+			}
+			if v.fault != "" && v.fault != wechattest.None && !strings.Contains(all, "level") {
+				t.Errorf("no logs at all: the test proves little\n%s", all)
+			}
+		})
+	}
+}
+
+// TestThirtyPercentFaults: a 1,000-row run against a stand-in that faults
+// 30% of calls with every transient kind, and answers 45011 to the calls
+// beyond its quota per window (a quota is what makes WeChat answer 45011),
+// ends with every row right and exit 0.
+func TestThirtyPercentFaults(t *testing.T) {
+	w := newProcWorld(t, 1000)
+	kinds := []wechattest.Fault{wechattest.Busy, wechattest.BadGateway, wechattest.Unavailable, wechattest.TooMany,
+		wechattest.EmptyBody, wechattest.HTMLBody, wechattest.ResetBefore, wechattest.ResetAfter, wechattest.Truncated,
+		wechattest.Hang, wechattest.HangAfter}
+	w.srv.SetFaults(0.3, 30, kinds...)
+	w.srv.SetMinuteQuota(150, 250*time.Millisecond)
+	w.srv.SetLatency(time.Millisecond, 3*time.Millisecond)
+	code, stdout, stderr := w.run("--qps", "0", "--max-attempts", "12", "--timeout", "200ms", "--minute-quota-pause", "250ms")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	counts := w.checkFinal()
+	if counts[report.Created]+counts[report.AlreadyBound] != 1000 {
+		t.Errorf("counts %v", counts)
+	}
+	faulted := map[wechattest.Fault]int{}
+	for _, c := range w.srv.Calls() {
+		faulted[c.Fault]++
+	}
+	for _, k := range append(kinds, wechattest.MinuteQuota) {
+		if faulted[k] == 0 {
+			t.Errorf("no call faulted with %s", k)
+		}
+	}
+	t.Logf("%d calls for 1000 rows, %d faulted; %v", w.srv.Count(""), w.srv.Faulted(), counts)
+}
