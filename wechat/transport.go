@@ -2,7 +2,10 @@ package wechat
 
 import (
 	"net/http"
+	"net/url"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // NewHTTPClient returns the HTTP client for a pool of workers: it keeps one
@@ -16,7 +19,10 @@ func NewHTTPClient(workers int) *http.Client {
 		workers = 1
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = http.ProxyFromEnvironment
+	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY as http.ProxyFromEnvironment
+	// reads them, but read now rather than once per process.
+	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	t.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	t.ForceAttemptHTTP2 = true
 	t.MaxIdleConns = workers
 	t.MaxIdleConnsPerHost = workers
