@@ -10,7 +10,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"flag"
@@ -22,7 +21,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -32,14 +30,28 @@ type measurement struct {
 }
 
 var measurements = []measurement{
+	{"rate", measureRate},
+	{"latency", measureLatency},
+	{"overhead", measureOverhead},
+	{"memory", measureMemory},
 	{"resume", measureResume},
 }
 
 func main() {
 	only := flag.String("only", "", "comma-separated measurements to run (default all): "+names())
-	rows := flag.Int("rows", 1_000_000, "rows of the large files")
+	rows := flag.Int("rows", 1_000_000, "rows of the large files (memory, resume)")
 	keep := flag.Bool("keep", false, "keep the work directory")
+	bare := flag.String("bare", "", "internal: run as the bare client against this base URL")
+	input := flag.String("input", "", "internal: the bare client's input")
+	workers := flag.Int("workers", 32, "internal: the bare client's workers")
 	flag.Parse()
+	if *bare != "" {
+		if err := bareClient(*bare, *input, *workers); err != nil {
+			fmt.Fprintln(os.Stderr, "bare client:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	b, err := newBench(*rows)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -106,27 +118,15 @@ type proc struct {
 
 // openbind runs the built binary and measures it.
 func (b *bench) openbind(args ...string) (proc, error) {
-	cmd := exec.Command(b.bin, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	p := proc{wall: time.Since(start), stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		return p, err
-	}
-	p.code = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		p.maxRSS = ru.Maxrss * 1024 // kilobytes on Linux
-		p.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	return p, nil
+	return b.process(b.bin, args...)
 }
+
+// path is a file of the work directory.
+func (b *bench) path(name string) string { return filepath.Join(b.dir, name) }
 
 // writeInput writes an input file of n plain rows (tokens of a real length).
 func (b *bench) writeInput(name string, n int) (string, error) {
-	path := filepath.Join(b.dir, name)
+	path := b.path(name)
 	f, err := os.Create(path)
 	if err != nil {
 		return "", err
@@ -149,7 +149,7 @@ func token(i int) string {
 
 // writeDoneResults writes the final results file of n rows, all created.
 func (b *bench) writeDoneResults(name string, n int) (string, error) {
-	path := filepath.Join(b.dir, name)
+	path := b.path(name)
 	f, err := os.Create(path)
 	if err != nil {
 		return "", err

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"openbind/wechat/wechattest"
+)
+
+// standIn starts the stand-in of WeChat on loopback, in this process.
+func standIn(record bool, latMin, latMax time.Duration) *wechattest.Server {
+	srv := wechattest.New()
+	srv.SetLearn(true)
+	srv.SetRecord(record)
+	srv.SetLatency(latMin, latMax)
+	return srv.Start()
+}
+
+// arrivals returns when each call arrived, sorted.
+func arrivals(srv *wechattest.Server) []time.Time {
+	var at []time.Time
+	for _, c := range srv.Calls() {
+		at = append(at, c.Start)
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	return at
+}
+
+// maxInWindow is the most arrivals in any window of length d.
+func maxInWindow(at []time.Time, d time.Duration) int {
+	best, j := 0, 0
+	for i := range at {
+		for at[i].Sub(at[j]) >= d {
+			j++
+		}
+		best = max(best, i-j+1)
+	}
+	return best
+}
+
+// meanRate is the arrivals per second from the first to the last.
+func meanRate(at []time.Time) float64 {
+	if len(at) < 2 {
+		return 0
+	}
+	return float64(len(at)-1) / at[len(at)-1].Sub(at[0]).Seconds()
+}
+
+// maxInClockSeconds is the most arrivals in one second of the clock.
+func maxInClockSeconds(at []time.Time) int {
+	per := map[int64]int{}
+	best := 0
+	for _, t := range at {
+		per[t.Unix()]++
+		best = max(best, per[t.Unix()])
+	}
+	return best
+}
+
+func measureRate(b *bench) error {
+	const qps, seconds = 300, 20
+	n := qps * seconds
+	input, err := b.writeInput("rate.csv", n)
+	if err != nil {
+		return err
+	}
+	srv := standIn(true, time.Millisecond, 5*time.Millisecond)
+	defer srv.Close()
+	p, err := b.openbind("run", "--input", input, "--output", b.path("rate-results.csv"), "--qps", fmt.Sprint(qps), "--burst", "1", "--base-url", srv.URL)
+	if err != nil {
+		return err
+	}
+	if p.code != 0 {
+		return fmt.Errorf("exit %d\n%s%s", p.code, p.stdout, p.stderr)
+	}
+	at := arrivals(srv)
+	mean := meanRate(at)
+	fmt.Printf("rate: --qps %d --burst 1, %d calls: at most %d in any 1 s window (%d in any second of the clock), mean %.1f/s = %.2f%% of %d\n",
+		qps, len(at), maxInWindow(at, time.Second), maxInClockSeconds(at), mean, 100*mean/qps, qps)
+	return nil
+}
+
+func measureLatency(b *bench) error {
+	const qps, seconds = 200, 20
+	n := qps * seconds
+	input, err := b.writeInput("latency.csv", n)
+	if err != nil {
+		return err
+	}
+	srv := standIn(true, 700*time.Millisecond, time.Second)
+	defer srv.Close()
+	p, err := b.openbind("run", "--input", input, "--output", b.path("latency-results.csv"), "--qps", fmt.Sprint(qps), "--base-url", srv.URL)
+	if err != nil {
+		return err
+	}
+	if p.code != 0 {
+		return fmt.Errorf("exit %d\n%s%s", p.code, p.stdout, p.stderr)
+	}
+	at := arrivals(srv)
+	mean := meanRate(at)
+	fmt.Printf("latency: answers in 0.7-1 s, --qps %d with the default --workers: mean %.1f/s = %.2f%% of %d over %d calls; %d connections\n",
+		qps, mean, 100*mean/qps, qps, len(at), srv.Conns())
+	return nil
+}
+
+// measureOverhead times whole processes, alternating: openbind --qps 0
+// --workers 32 and the bare client, each against a fresh stand-in.
+func measureOverhead(b *bench) error {
+	const n, workers, rounds = 100_000, 32, 5
+	input, err := b.writeInput("overhead.csv", n)
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	var ob, bare []float64
+	var obConns, bareConns int64
+	var obCPU time.Duration
+	for round := range rounds {
+		for _, which := range []string{"openbind", "bare"} {
+			srv := standIn(false, 0, 0)
+			var p proc
+			var err error
+			if which == "openbind" {
+				out := b.path("overhead-results.csv")
+				_ = os.Remove(out)
+				p, err = b.openbind("run", "--input", input, "--output", out, "--qps", "0", "--workers", fmt.Sprint(workers), "--base-url", srv.URL)
+			} else {
+				p, err = b.process(self, "-bare", srv.URL, "-input", input, "-workers", fmt.Sprint(workers))
+			}
+			calls, conns := srv.Count(""), srv.Conns()
+			srv.Close()
+			if err != nil {
+				return err
+			}
+			if p.code != 0 || calls != n {
+				return fmt.Errorf("%s: exit %d, %d calls for %d rows\n%s%s", which, p.code, calls, n, p.stdout, p.stderr)
+			}
+			rate := float64(n) / p.wall.Seconds()
+			if which == "openbind" {
+				ob = append(ob, rate)
+				obConns = max(obConns, conns)
+				obCPU += p.cpu
+			} else {
+				bare = append(bare, rate)
+				bareConns = max(bareConns, conns)
+			}
+			_ = round
+		}
+	}
+	mo, mb := medianF(ob), medianF(bare)
+	fmt.Printf("overhead: %d rows, --qps 0, %d workers, loopback: openbind %.0f rows/s, bare keep-alive client %.0f rows/s (medians of %d alternating runs): %.1f%%\n",
+		n, workers, mo, mb, rounds, 100*mo/mb)
+	fmt.Printf("overhead: openbind runs %.0f, %.0f, %.0f, %.0f, %.0f rows/s; bare %.0f, %.0f, %.0f, %.0f, %.0f rows/s\n",
+		ob[0], ob[1], ob[2], ob[3], ob[4], bare[0], bare[1], bare[2], bare[3], bare[4])
+	fmt.Printf("connections: openbind opened at most %d TCP connections for %d workers (bare client: %d)\n", obConns, workers, bareConns)
+	fmt.Printf("cpu: openbind %.1f µs of CPU per row (user+system, its own process)\n", float64(obCPU.Microseconds())/float64(rounds*n))
+	return nil
+}
+
+func medianF(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// measureMemory runs a job of b.rows rows against the stand-in at --qps 0.
+func measureMemory(b *bench) error {
+	input, err := b.writeInput("memory.csv", b.rows)
+	if err != nil {
+		return err
+	}
+	srv := standIn(false, 0, 0)
+	defer srv.Close()
+	out := b.path("memory-results.csv")
+	p, err := b.openbind("run", "--input", input, "--output", out, "--qps", "0", "--base-url", srv.URL)
+	if err != nil {
+		return err
+	}
+	if p.code != 0 || srv.Count("") != b.rows {
+		return fmt.Errorf("exit %d, %d calls\n%s%s", p.code, srv.Count(""), p.stdout, p.stderr)
+	}
+	fmt.Printf("memory: a %d-row run at --qps 0: peak RSS %s, %.1f s, %.0f rows/s, %d connections\n",
+		b.rows, mb(p.maxRSS), p.wall.Seconds(), float64(b.rows)/p.wall.Seconds(), srv.Conns())
+	return nil
+}
+
+// bareClient makes the calls openbind makes — create, and get on 89000 —
+// for every row of input, with workers goroutines and a keep-alive
+// client, and nothing else: the yardstick of openbind's overhead.
+func bareClient(base, input string, workers int) error {
+	f, err := os.Open(input)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = workers
+	hc := &http.Client{Transport: tr}
+	type row struct{ appid, token string }
+	rows := make(chan row, workers)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	call := func(path string, r row) (int, error) {
+		body, _ := json.Marshal(map[string]string{"appid": r.appid})
+		resp, err := hc.Post(base+path+"?access_token="+url.QueryEscape(r.token), "application/json", bytes.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		var ans struct {
+			ErrCode int `json:"errcode"`
+		}
+		data, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return 0, err
+		}
+		return ans.ErrCode, json.Unmarshal(data, &ans)
+	}
+	for range workers {
+		wg.Go(func() {
+			for r := range rows {
+				code, err := call("/cgi-bin/open/create", r)
+				if err == nil && code == 89000 {
+					_, err = call("/cgi-bin/open/get", r)
+				}
+				if err != nil {
+					mu.Lock()
+					firstErr = errors.Join(firstErr, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	cr := csv.NewReader(f)
+	cr.ReuseRecord = true
+	if _, err := cr.Read(); err != nil {
+		return err
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		rows <- row{strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])}
+	}
+	close(rows)
+	wg.Wait()
+	return firstErr
+}
+
+// process runs a command and measures it as openbind does.
+func (b *bench) process(name string, args ...string) (proc, error) {
+	cmd := exec.Command(name, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	p := proc{wall: time.Since(start), stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return p, err
+	}
+	p.code = cmd.ProcessState.ExitCode()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		p.maxRSS = ru.Maxrss * 1024
+		p.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return p, nil
+}
