@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -154,17 +153,10 @@ func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 	if err := s.WriteText(w); err != nil {
 		return err
 	}
-	rate := 0.0
-	if res.Elapsed > 0 {
-		rate = float64(res.Sent) / res.Elapsed.Seconds()
-	}
-	fmt.Fprintf(w, "sent %d rows in %d calls in %s (%.1f rows/s); results in %s\n",
-		res.Sent, res.Calls, res.Elapsed.Round(time.Millisecond), rate, cfg.Output)
-	if res.Stopped != nil {
-		fmt.Fprintf(w, "stopped early: %v\n%d rows pending; run the same command again to continue\n", res.Stopped, s.Counts[report.Pending])
+	switch {
+	case res.Stopped != nil:
 		return &exitStatus{exitStopped}
-	}
-	if s.Counts[report.Failed]+s.Counts[report.Invalid]+s.Counts[report.Pending] > 0 {
+	case s.Done() < s.Rows:
 		return &exitStatus{exitFailed}
 	}
 	return nil

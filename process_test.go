@@ -243,7 +243,7 @@ func TestSIGTERM(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %s to stop", d)
 	}
-	if !strings.Contains(stdout.String(), "stopped early: stopped by a signal") || !strings.Contains(stderr.String(), "stopping") {
+	if !strings.Contains(stdout.String(), "the run stopped early (stopped by a signal)") || !strings.Contains(stderr.String(), "stopping") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 	counts := w.checkFinal() // the calls in flight finished and were recorded
@@ -254,7 +254,7 @@ func TestSIGTERM(t *testing.T) {
 	if after := w.srv.Arrived() - arrived; after > 2 {
 		t.Errorf("%d calls arrived after the signal: dispatch did not stop", after)
 	}
-	if !strings.Contains(stdout.String(), fmt.Sprintf("%d rows pending", counts[report.Pending])) {
+	if !strings.Contains(stdout.String(), fmt.Sprintf("%d rows pending: run the same command again", counts[report.Pending])) {
 		t.Errorf("summary does not count the pending rows:\n%s", stdout)
 	}
 

@@ -57,9 +57,20 @@ type Config struct {
 	// file's tokens are stale. 0: DefaultStaleTokenStreak; < 0: never.
 	StaleTokenStreak int
 
-	Logger  *slog.Logger
-	API     API     // nil: a wechat.Client for BaseURL
-	Limiter Limiter // nil: a ratelimit.Limiter of QPS and Burst
+	Logger   *slog.Logger
+	API      API      // nil: a wechat.Client for BaseURL
+	Limiter  Limiter  // nil: a ratelimit.Limiter of QPS and Burst
+	Progress Progress // nil: none
+}
+
+// Progress is told how a run goes; the command line draws it.
+type Progress interface {
+	// Start is called once, with the number of rows to send.
+	Start(toSend int)
+	// Row is called as each row sent ends (done, failed or cut off).
+	Row(rec *report.Record)
+	// Stop is called once, when the last row has ended.
+	Stop()
 }
 
 // Limiter is the rate limit every call waits on; *ratelimit.Limiter has it.
@@ -177,14 +188,21 @@ func samePath(a, b string) (bool, error) {
 
 // Result is what a run did.
 type Result struct {
-	Plan    Plan           // what there was to do when the run started
-	Summary report.Summary // the results file as the run left it
-	Sent    int            // rows sent by this run
-	Calls   int            // calls made, retries included
-	Elapsed time.Duration
+	Plan Plan // what there was to do when the run started
+	// Summary is the results file as the run left it, with what the run
+	// measured in Summary.Run (nil for a dry run).
+	Summary report.Summary
 	// Stopped says why the run stopped before the end (a signal, the daily
 	// quota, an unwritable results file); nil when it ran to the end.
 	Stopped error
+}
+
+// Sent is the number of rows the run sent.
+func (r *Result) Sent() int {
+	if r.Summary.Run == nil {
+		return 0
+	}
+	return r.Summary.Run.Sent
 }
 
 // StopError says why a run stopped early; rows not finished are pending.
@@ -233,12 +251,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	res := &Result{Plan: st.plan()}
 	r := &runner{cfg: cfg, st: st, j: j, limiter: cfg.Limiter}
+	r.stats.outcomes = map[string]int{}
 	if res.Plan.ToSend > 0 {
+		if p := cfg.Progress; p != nil {
+			p.Start(res.Plan.ToSend)
+		}
 		r.pool(ctx)
+		if p := cfg.Progress; p != nil {
+			p.Stop()
+		}
 	}
-	res.Sent, res.Calls = r.sent, r.calls
 	res.Summary, res.Stopped = r.finish()
-	res.Elapsed = time.Since(start)
+	res.Summary.File = cfg.Output
+	res.Summary.Run = r.stats.run(r.sent, time.Since(start), res.Stopped)
 	return res, nil
 }
 
@@ -350,8 +375,10 @@ type runner struct {
 	stopCtx context.Context
 	cause   error // why the run stopped early, once pool returns
 
+	stats stats
+
 	// Owned by the collector.
-	sent, calls int
+	sent        int
 	journalErr  error
 	tokenStreak int // rows failed on their token, one after the other
 }
@@ -463,7 +490,6 @@ func (r *runner) collect(results <-chan outcome) {
 	unflushed := 0
 	for o := range results {
 		r.sent++
-		r.calls += o.rec.Attempts
 		if r.journalErr != nil {
 			continue
 		}
@@ -488,6 +514,9 @@ func (r *runner) collect(results <-chan outcome) {
 		}
 		r.log(&o.rec)
 		r.watchTokens(&o.rec)
+		if p := r.cfg.Progress; p != nil {
+			p.Row(&o.rec)
+		}
 	}
 	if r.journalErr == nil {
 		if err := r.j.Flush(); err != nil {

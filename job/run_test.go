@@ -202,8 +202,8 @@ func TestRunAndResume(t *testing.T) {
 	if diff := cmp.Diff(want, res.Summary.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
-	if res.Sent != 5 || res.Stopped != nil {
-		t.Errorf("sent %d, stopped %v", res.Sent, res.Stopped)
+	if res.Sent() != 5 || res.Stopped != nil {
+		t.Errorf("sent %d, stopped %v", res.Sent(), res.Stopped)
 	}
 	first := w.results(t)
 	lines := []int{}
@@ -217,8 +217,8 @@ func TestRunAndResume(t *testing.T) {
 	// The rerun sends only the three failed rows; the busy one now succeeds.
 	before := w.srv.Count("")
 	res = w.run(t, w.config())
-	if res.Sent != 3 || w.srv.Count("")-before != 3 {
-		t.Errorf("rerun sent %d rows, %d calls; want 3 and 3", res.Sent, w.srv.Count("")-before)
+	if res.Sent() != 3 || w.srv.Count("")-before != 3 {
+		t.Errorf("rerun sent %d rows, %d calls; want 3 and 3", res.Sent(), w.srv.Count("")-before)
 	}
 	for _, c := range w.srv.Calls()[before:] {
 		if c.AppID == "wx0000000000000001" || c.AppID == "wx0000000000000002" {
@@ -238,8 +238,8 @@ func TestRunAndResume(t *testing.T) {
 	info, _ := os.Stat(w.output)
 	w.srv.SetFaults(0, 1)
 	res = w.run(t, w.config())
-	if res.Sent != 2 {
-		t.Errorf("third run sent %d", res.Sent)
+	if res.Sent() != 2 {
+		t.Errorf("third run sent %d", res.Sent())
 	}
 	_ = info
 }
@@ -253,8 +253,8 @@ func TestAllDoneLeavesFileAlone(t *testing.T) {
 	res := w.run(t, w.config())
 	after, _ := os.ReadFile(w.output)
 	st2, _ := os.Stat(w.output)
-	if res.Sent != 0 || !bytes.Equal(before, after) || !os.SameFile(st1, st2) {
-		t.Errorf("sent %d; file rewritten: %v", res.Sent, !os.SameFile(st1, st2))
+	if res.Sent() != 0 || !bytes.Equal(before, after) || !os.SameFile(st1, st2) {
+		t.Errorf("sent %d; file rewritten: %v", res.Sent(), !os.SameFile(st1, st2))
 	}
 	if res.Summary.Counts[report.Created] != 2 || res.Summary.Counts[report.Invalid] != 1 || res.Summary.Rows != 3 {
 		t.Errorf("summary %+v", res.Summary)
@@ -379,8 +379,8 @@ func TestResultsInAnotherColumnOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := w.run(t, w.config())
-	if res.Sent != 1 || w.srv.CallsFor("wx0000000000000001") != nil {
-		t.Errorf("sent %d; calls for the done row: %v", res.Sent, w.srv.CallsFor("wx0000000000000001"))
+	if res.Sent() != 1 || w.srv.CallsFor("wx0000000000000001") != nil {
+		t.Errorf("sent %d; calls for the done row: %v", res.Sent(), w.srv.CallsFor("wx0000000000000001"))
 	}
 	data, _ := os.ReadFile(w.output)
 	if !strings.HasPrefix(string(data), "line,appid,group,status,open_appid,errcode,errmsg,attempts,finished_at\n2,wx0000000000000001,,created,wxf00000000000abcd,,,0,\n3,wx0000000000000002,,created,") {

@@ -102,7 +102,9 @@ func (r *runner) call(ctx context.Context, t *task, b backoff.BackOff, attempts 
 		}
 		*attempts++
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.Timeout)
+		start := time.Now()
 		err := fn(actx)
+		r.stats.observe(time.Since(start), err, n > 1)
 		cancel()
 		if err == nil {
 			return nil

@@ -8,14 +8,31 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
-// Summary is what a results file says, in aggregate.
+// Summary is what a results file says, in aggregate, with what the run
+// that wrote it measured when there was one.
 type Summary struct {
+	File     string
 	Rows     int
 	Counts   map[Status]int
 	Failures []Failure // failed and invalid rows by cause, most frequent first
 	Attempts int       // calls recorded in the file's rows
+	// First and Last are the earliest and latest finished_at.
+	First, Last time.Time
+	Run         *Run // nil when summarizing a file
+}
+
+// Run is what one run measured.
+type Run struct {
+	Sent     int            // rows sent
+	Calls    int            // calls made, retries included
+	Retries  int            // calls that repeated a failed one
+	Elapsed  time.Duration  // start to end of the run
+	Latency  [3]float64     // p50, p95, p99 of the calls, in seconds
+	Outcomes map[string]int // calls by outcome (see Outcome)
+	Stopped  string         // why the run stopped early; "" when it did not
 }
 
 // Failure is one cause of failed or invalid rows.
@@ -52,6 +69,14 @@ func (t *Tally) Add(r *Record) {
 	t.s.Rows++
 	t.s.Counts[r.Status]++
 	t.s.Attempts += r.Attempts
+	if f := r.FinishedAt; !f.IsZero() {
+		if t.s.First.IsZero() || f.Before(t.s.First) {
+			t.s.First = f
+		}
+		if f.After(t.s.Last) {
+			t.s.Last = f
+		}
+	}
 	if r.Status != Failed && r.Status != Invalid {
 		return
 	}
@@ -94,33 +119,150 @@ func (s *Summary) Done() int {
 	return s.Counts[Created] + s.Counts[AlreadyBound] + s.Counts[Bound]
 }
 
-// WriteText writes the summary for people.
-func (s *Summary) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "rows\t%d\n", s.Rows)
-	for _, st := range Statuses {
-		if n := s.Counts[st]; n > 0 || st.Done() {
-			fmt.Fprintf(tw, "  %s\t%d\n", st, n)
-		}
+// Remedy says, in plain words, what to do about rows that failed with f.
+func (f *Failure) Remedy() string {
+	if f.Status == Invalid {
+		return "fix these rows of the input file, then run again"
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	switch f.Code {
+	case 40001, 40014, 42001:
+		return "the access_token is invalid or expired: refresh the tokens (or use --token-command) and run again"
+	case 40013:
+		return "the appid is not the token's account: check the appid and its token"
+	case 89001:
+		return "a different legal subject: these accounts cannot join this open account; bind them by hand"
+	case 89003:
+		return "the group's open account was not created through the API: bind these accounts by hand"
+	case 89004:
+		return "the open account has reached its bind limit (an unverified one takes 5 Mini Programs): verify it, or bind by hand"
+	case 48001:
+		return "the API is not authorized for your platform: check its permission sets (24, 25 or 60)"
+	case 61004:
+		return "this machine's IP is not whitelisted: add it in the platform's settings"
+	case 45009:
+		return "the daily quota is exhausted: run again tomorrow"
+	case 0, -1, 45011:
+		return "transient (network, system busy, quota): run again"
+	}
+	return "see WeChat's errcode reference, then run again"
+}
+
+// WriteText writes the summary for people: counts, failures by cause,
+// what the run measured, and what to do next.
+func (s *Summary) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	name := s.File
+	if name == "" {
+		name = "results"
+	}
+	fmt.Fprintf(ew, "%s: %s, %d done\n", name, plural(s.Rows, "row"), s.Done())
+	for _, st := range Statuses {
+		fmt.Fprintf(ew, "  %-13s %8d\n", st, s.Counts[st])
 	}
 	if len(s.Failures) > 0 {
-		fmt.Fprintln(w, "failures:")
-		tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+		fmt.Fprintln(ew, "failures by cause:")
+		tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
+		fmt.Fprintf(tw, "  rows\tstatus\terrcode\terrmsg\tlines\n")
 		for _, f := range s.Failures {
-			code := "-"
-			if f.Code != 0 {
-				code = fmt.Sprint(f.Code)
-			}
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\tlines %s\n", f.Count, f.Status, code, f.Msg, joinLines(f.Lines, f.Count))
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", f.Count, f.Status, codeText(f.Code), f.Msg, joinLines(f.Lines, f.Count))
 		}
-		if err := tw.Flush(); err != nil {
-			return err
+		_ = tw.Flush()
+	}
+	if r := s.Run; r != nil {
+		fmt.Fprintf(ew, "this run: sent %d rows in %d calls (%d retries) in %s: %.1f rows/s",
+			r.Sent, r.Calls, r.Retries, r.Elapsed.Round(time.Millisecond), perSecond(r.Sent, r.Elapsed))
+		if r.Calls > 0 {
+			fmt.Fprintf(ew, "; call latency p50 %s, p95 %s, p99 %s", seconds(r.Latency[0]), seconds(r.Latency[1]), seconds(r.Latency[2]))
+		}
+		fmt.Fprintln(ew)
+	} else if !s.First.IsZero() {
+		span := s.Last.Sub(s.First)
+		fmt.Fprintf(ew, "finished between %s and %s: %.1f rows/s; %d calls recorded\n",
+			s.First.UTC().Format(time.DateTime), s.Last.UTC().Format(time.DateTime), perSecond(s.Rows-s.Counts[Invalid]-s.Counts[Pending], span), s.Attempts)
+	}
+	if next := s.Next(); len(next) > 0 {
+		fmt.Fprintln(ew, "next:")
+		for _, n := range next {
+			fmt.Fprintf(ew, "  %s\n", n)
 		}
 	}
-	return nil
+	return ew.err
+}
+
+// Next lists what to do next: one line per remedy, most rows first.
+func (s *Summary) Next() []string {
+	var out []string
+	if s.Run != nil && s.Run.Stopped != "" {
+		out = append(out, fmt.Sprintf("the run stopped early (%s); %s pending: run the same command again to continue", s.Run.Stopped, plural(s.Counts[Pending], "row")))
+	} else if n := s.Counts[Pending]; n > 0 {
+		out = append(out, fmt.Sprintf("%s pending: run the same command again to continue", plural(n, "row")))
+	}
+	type step struct {
+		rows   int
+		status Status
+		causes []string
+	}
+	var steps []*step
+	byRemedy := map[string]*step{}
+	var remedies []string
+	for _, f := range s.Failures {
+		r := f.Remedy()
+		st := byRemedy[r]
+		if st == nil {
+			st = &step{status: f.Status}
+			byRemedy[r] = st
+			steps = append(steps, st)
+			remedies = append(remedies, r)
+		}
+		st.rows += f.Count
+		cause := f.Msg
+		if f.Code != 0 {
+			cause = fmt.Sprint(f.Code)
+		}
+		if f.Status != Invalid && !slices.Contains(st.causes, cause) {
+			st.causes = append(st.causes, cause)
+		}
+	}
+	order := make([]int, len(steps))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(steps[b].rows, steps[a].rows) })
+	for _, i := range order {
+		st := steps[i]
+		what := fmt.Sprintf("%s %s", plural(st.rows, "row"), st.status)
+		if len(st.causes) > 0 {
+			what += " with " + strings.Join(st.causes, ", ")
+		}
+		out = append(out, what+": "+remedies[i])
+	}
+	return out
+}
+
+// plural is "1 row", "2 rows".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func codeText(code int) string {
+	if code == 0 {
+		return "-"
+	}
+	return fmt.Sprint(code)
+}
+
+func perSecond(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+func seconds(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(100 * time.Microsecond).String()
 }
 
 func joinLines(lines []int, total int) string {
@@ -133,6 +275,21 @@ func joinLines(lines []int, total int) string {
 		s += fmt.Sprintf(" and %d more", total-len(lines))
 	}
 	return s
+}
+
+// errWriter keeps the first error of a series of writes.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, nil
 }
 
 // Summarize reads the results file at path and summarizes its rows: one
@@ -148,7 +305,9 @@ func Summarize(path string) (Summary, error) {
 		return nil
 	})
 	if err != nil || ordered {
-		return t.Summary(), err
+		s := t.Summary()
+		s.File = path
+		return s, err
 	}
 	// Lines repeat: count only each line's last record.
 	last := map[int]int64{}
@@ -165,32 +324,73 @@ func Summarize(path string) (Summary, error) {
 		}
 		return nil
 	})
-	return t.Summary(), err
+	s := t.Summary()
+	s.File = path
+	return s, err
 }
 
-// WriteJSON writes the summary for machines.
+// WriteJSON writes the summary for machines: the same aggregates as
+// WriteText.
 func (s *Summary) WriteJSON(w io.Writer) error {
-	type failure struct {
-		Status  string `json:"status"`
-		ErrCode int    `json:"errcode,omitempty"`
-		ErrMsg  string `json:"errmsg"`
-		Count   int    `json:"count"`
-		Lines   []int  `json:"lines"`
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s.jsonView())
+}
+
+type jsonFailure struct {
+	Status  string `json:"status"`
+	ErrCode int    `json:"errcode,omitempty"`
+	ErrMsg  string `json:"errmsg"`
+	Count   int    `json:"count"`
+	Lines   []int  `json:"lines"`
+	Remedy  string `json:"remedy"`
+}
+
+type jsonRun struct {
+	Sent       int            `json:"sent"`
+	Calls      int            `json:"calls"`
+	Retries    int            `json:"retries"`
+	ElapsedSec float64        `json:"elapsed_seconds"`
+	RowsPerSec float64        `json:"rows_per_second"`
+	LatencySec map[string]any `json:"call_latency_seconds"`
+	Outcomes   map[string]int `json:"calls_by_outcome"`
+	Stopped    string         `json:"stopped,omitempty"`
+}
+
+type jsonSummary struct {
+	File       string         `json:"file,omitempty"`
+	Rows       int            `json:"rows"`
+	Done       int            `json:"done"`
+	Statuses   map[string]int `json:"statuses"`
+	Failures   []jsonFailure  `json:"failures"`
+	Attempts   int            `json:"attempts"`
+	First      *time.Time     `json:"first_finished_at,omitempty"`
+	Last       *time.Time     `json:"last_finished_at,omitempty"`
+	RowsPerSec float64        `json:"rows_per_second_finished"`
+	Run        *jsonRun       `json:"run,omitempty"`
+	Next       []string       `json:"next"`
+}
+
+func (s *Summary) jsonView() jsonSummary {
+	out := jsonSummary{File: s.File, Rows: s.Rows, Done: s.Done(), Statuses: map[string]int{}, Failures: []jsonFailure{}, Attempts: s.Attempts, Next: s.Next()}
+	if out.Next == nil {
+		out.Next = []string{}
 	}
-	out := struct {
-		Rows     int            `json:"rows"`
-		Statuses map[string]int `json:"statuses"`
-		Done     int            `json:"done"`
-		Failures []failure      `json:"failures"`
-		Attempts int            `json:"attempts"`
-	}{Rows: s.Rows, Statuses: map[string]int{}, Done: s.Done(), Failures: []failure{}, Attempts: s.Attempts}
 	for _, st := range Statuses {
 		out.Statuses[st.String()] = s.Counts[st]
 	}
 	for _, f := range s.Failures {
-		out.Failures = append(out.Failures, failure{f.Status.String(), f.Code, f.Msg, f.Count, f.Lines})
+		out.Failures = append(out.Failures, jsonFailure{f.Status.String(), f.Code, f.Msg, f.Count, f.Lines, f.Remedy()})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if !s.First.IsZero() {
+		first, last := s.First.UTC(), s.Last.UTC()
+		out.First, out.Last = &first, &last
+		out.RowsPerSec = perSecond(s.Rows-s.Counts[Invalid]-s.Counts[Pending], last.Sub(first))
+	}
+	if r := s.Run; r != nil {
+		out.Run = &jsonRun{Sent: r.Sent, Calls: r.Calls, Retries: r.Retries, ElapsedSec: r.Elapsed.Seconds(),
+			RowsPerSec: perSecond(r.Sent, r.Elapsed), Outcomes: r.Outcomes, Stopped: r.Stopped,
+			LatencySec: map[string]any{"p50": r.Latency[0], "p95": r.Latency[1], "p99": r.Latency[2]}}
+	}
+	return out
 }

@@ -1,0 +1,76 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"openbind/report"
+	"openbind/wechat"
+)
+
+// stats is what the workers measure of their calls.
+type stats struct {
+	lat     report.Latency
+	calls   atomic.Int64
+	retries atomic.Int64
+
+	mu       sync.Mutex
+	outcomes map[string]int
+}
+
+func (s *stats) observe(d time.Duration, err error, retry bool) {
+	s.lat.Observe(d)
+	s.calls.Add(1)
+	if retry {
+		s.retries.Add(1)
+	}
+	o := Outcome(err)
+	s.mu.Lock()
+	s.outcomes[o]++
+	s.mu.Unlock()
+}
+
+// Outcome names how a call ended, for counts: ok, errcode_N, http_N,
+// bad_answer (an unreadable body), timeout or network.
+func Outcome(err error) string {
+	var (
+		apiErr  *wechat.APIError
+		httpErr *wechat.HTTPError
+		bodyErr *wechat.BodyError
+	)
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &apiErr):
+		return fmt.Sprintf("errcode_%d", apiErr.Code)
+	case errors.As(err, &httpErr):
+		return fmt.Sprintf("http_%d", httpErr.StatusCode)
+	case errors.As(err, &bodyErr):
+		return "bad_answer"
+	case isTimeout(err), errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	}
+	return "network"
+}
+
+// run is the part of the summary the run measured.
+func (s *stats) run(sent int, elapsed time.Duration, stopped error) *report.Run {
+	r := &report.Run{
+		Sent: sent, Calls: int(s.calls.Load()), Retries: int(s.retries.Load()), Elapsed: elapsed,
+		Latency: [3]float64{s.lat.Quantile(0.5), s.lat.Quantile(0.95), s.lat.Quantile(0.99)},
+	}
+	s.mu.Lock()
+	r.Outcomes = make(map[string]int, len(s.outcomes))
+	for k, v := range s.outcomes {
+		r.Outcomes[k] = v
+	}
+	s.mu.Unlock()
+	if stopped != nil {
+		r.Stopped = stopped.Error()
+	}
+	return r
+}
