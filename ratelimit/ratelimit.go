@@ -74,11 +74,17 @@ func untilNextMinute(now time.Time) time.Duration {
 	return now.Truncate(time.Minute).Add(time.Minute).Sub(now)
 }
 
+// Margin is the share of a rate the limiter keeps below it: calls leave
+// evenly spaced, but reach WeChat with a few milliseconds of jitter, and a
+// late call followed by punctual ones would put one call too many into a
+// second. 0.5% under the rate absorbs 5 ms of jitter at 300 qps.
+const Margin = 0.005
+
 func limitOf(qps float64) rate.Limit {
 	if qps <= 0 {
 		return rate.Inf
 	}
-	return rate.Limit(qps)
+	return rate.Limit(qps * (1 - Margin))
 }
 
 // Wait blocks until a call may be sent, or ctx is done. Give it a context

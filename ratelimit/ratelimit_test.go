@@ -43,7 +43,7 @@ func TestSharedLimit(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			least := time.Duration(float64(tt.calls-tt.burst) / tt.qps * float64(time.Second))
+			least := time.Duration(float64(tt.calls-tt.burst) / (tt.qps * (1 - Margin)) * float64(time.Second))
 			if got := time.Since(start); got < least-time.Millisecond {
 				t.Errorf("%d calls in %s at %v qps, burst %d: faster than %s", tt.calls, got, tt.qps, tt.burst, least)
 			}
