@@ -31,6 +31,7 @@ type state struct {
 	rows          []row
 	byAppID       []int32 // indexes of valid rows, sorted by appid (duplicates excluded)
 	groups        map[string]int32
+	badAppIDs     map[int32]string // the text of appids that are not wx + 16 hex, by row
 
 	// What the scan of the results file found.
 	scanned   int           // records read
@@ -56,7 +57,7 @@ func readInput(path string, tokenOptional bool) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &state{input: path, tokenOptional: tokenOptional, groups: map[string]int32{}}
+	st := &state{input: path, tokenOptional: tokenOptional, groups: map[string]int32{}, badAppIDs: map[int32]string{}}
 	st.rows = make([]row, 0, lines)
 	for {
 		r, err := in.Read()
@@ -101,6 +102,9 @@ func (st *state) add(r *Row) {
 	i := int32(len(st.rows))
 	x := row{off: -1, line: int32(r.Line), group: -1, why: check(r, st.tokenOptional)}
 	x.appid, _ = parseAppID(r.AppID)
+	if x.why == badAppID {
+		st.badAppIDs[i] = r.AppID
+	}
 	if r.Group != "" {
 		first, ok := st.groups[r.Group]
 		if !ok {
@@ -290,6 +294,7 @@ func (st *state) reopen() (*inputStream, error) {
 		f.Close()
 		return nil, err
 	}
+	in.trusted = true
 	return &inputStream{st: st, f: f, in: in}, nil
 }
 

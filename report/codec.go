@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -13,60 +12,136 @@ import (
 
 // Writer encodes records as CSV lines, one line per record (an errmsg's line
 // breaks become spaces, so that a torn write can only tear the last line).
+// Fields are quoted as encoding/csv quotes them; the encoding is done here,
+// into one buffer, because it runs for every row of a run.
 type Writer struct {
-	w      io.Writer
-	buf    bytes.Buffer
-	cw     *csv.Writer
-	fields [numColumns]string
+	w   io.Writer
+	buf []byte
 }
 
 // NewWriter returns a Writer that writes to w. Each Write is one Write of w.
 func NewWriter(w io.Writer) *Writer {
-	e := &Writer{w: w}
-	e.cw = csv.NewWriter(&e.buf)
-	return e
+	return &Writer{w: w}
 }
 
 // WriteHeader writes the header line.
 func (e *Writer) WriteHeader() (int, error) {
-	return e.writeFields(Columns)
+	b := e.buf[:0]
+	for i, c := range Columns {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendField(b, c)
+	}
+	e.buf = append(b, '\n')
+	return e.w.Write(e.buf)
 }
 
 // Write writes one record and returns the number of bytes written.
 func (e *Writer) Write(r *Record) (int, error) {
-	f := e.fields[:]
-	f[colLine] = strconv.Itoa(r.Line)
-	f[colAppID] = oneLine(r.AppID)
-	f[colGroup] = oneLine(r.Group)
-	f[colStatus] = r.Status.String()
-	f[colOpenAppID] = oneLine(r.OpenAppID)
-	f[colErrCode] = ""
+	b := AppendPrefix(e.buf[:0], r.Line, r.AppID, r.Group)
+	b = append(b, r.Status.String()...)
+	b = append(b, ',')
+	b = appendField(b, oneLine(r.OpenAppID))
+	b = append(b, ',')
 	if r.ErrCode != 0 {
-		f[colErrCode] = strconv.Itoa(r.ErrCode)
+		b = strconv.AppendInt(b, int64(r.ErrCode), 10)
 	}
-	f[colErrMsg] = oneLine(r.ErrMsg)
-	f[colAttempts] = strconv.Itoa(r.Attempts)
-	f[colFinishedAt] = ""
+	b = append(b, ',')
+	b = appendField(b, oneLine(r.ErrMsg))
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(r.Attempts), 10)
+	b = append(b, ',')
 	if !r.FinishedAt.IsZero() {
-		f[colFinishedAt] = r.FinishedAt.UTC().Format(TimeFormat)
+		b = appendTime(b, r.FinishedAt)
 	}
-	return e.writeFields(f)
+	e.buf = append(b, '\n')
+	return e.w.Write(e.buf)
 }
 
-func (e *Writer) writeFields(f []string) (int, error) {
-	e.buf.Reset()
-	if err := e.cw.Write(f); err != nil {
-		return 0, err
+// appendTime appends t as TimeFormat does (UTC, milliseconds), without
+// the general formatter's cost: it runs for every row.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, TimeFormat)
 	}
-	e.cw.Flush()
-	if err := e.cw.Error(); err != nil {
-		return 0, err
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1e6, 3)
+	return append(b, 'Z')
+}
+
+// appendDigits appends n (≥ 0) in exactly width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	for range width {
+		b = append(b, '0')
 	}
-	return e.w.Write(e.buf.Bytes())
+	for i := len(b) - 1; i >= len(b)-width; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
+}
+
+// WriteLine writes a record line exactly as given, as read by
+// Journal.RecordLineAt from a canonical file; it must end in a newline.
+func (e *Writer) WriteLine(line []byte) (int, error) {
+	return e.w.Write(line)
+}
+
+// AppendPrefix appends to b the start of the line Write gives a record
+// with this line, appid and group: "line,appid,group,".
+func AppendPrefix(b []byte, line int, appid, group string) []byte {
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, ',')
+	b = appendField(b, oneLine(appid))
+	b = append(b, ',')
+	b = appendField(b, oneLine(group))
+	return append(b, ',')
+}
+
+// appendField appends one field as encoding/csv writes it.
+func appendField(b []byte, f string) []byte {
+	if !fieldNeedsQuotes(f) {
+		return append(b, f...)
+	}
+	b = append(b, '"')
+	b = append(b, strings.ReplaceAll(f, `"`, `""`)...)
+	return append(b, '"')
+}
+
+// fieldNeedsQuotes is encoding/csv's rule (Writer.fieldNeedsQuotes).
+func fieldNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` || f[0] == ' ' || f[0] == '\t' {
+		return true
+	}
+	for i := 0; i < len(f); i++ {
+		switch f[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	return false
 }
 
 func oneLine(s string) string {
-	if strings.ContainsAny(s, "\r\n") {
+	if strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 {
 		return strings.Join(strings.Fields(s), " ")
 	}
 	return s

@@ -273,3 +273,43 @@ func TestSummarizeLastRecordPerLineWins(t *testing.T) {
 		t.Errorf("rows %d, counts (-want +got):\n%s", s.Rows, diff)
 	}
 }
+
+// The Writer's own encoding reads back, through encoding/csv, as the
+// record it was given, whatever the fields hold.
+func TestWriterRoundTrip(t *testing.T) {
+	odd := []string{"", " lead", "trail ", "a,b", `say "hi"`, "\\.", `\.`, "tab\tin", "\tlead", "line\nbreak", "cr\rhere", "中文,逗号", "=1+1", "'", `""`}
+	for _, s := range odd {
+		rec := Record{Line: 7, AppID: s, Group: s, Status: Failed, OpenAppID: s, ErrCode: -1, ErrMsg: s, Attempts: 3, FinishedAt: t0}
+		data := encode(t, []Record{rec})
+		if n := strings.Count(string(data), "\n"); n != 2 {
+			t.Errorf("%q: %d lines", s, n)
+		}
+		d, err := NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Record
+		if err := d.Read(&got); err != nil {
+			t.Fatalf("%q: %v\n%s", s, err, data)
+		}
+		want := rec
+		want.AppID, want.Group, want.OpenAppID, want.ErrMsg = strings.TrimSpace(oneLine(s)), strings.TrimSpace(oneLine(s)), strings.TrimSpace(oneLine(s)), strings.TrimSpace(oneLine(s))
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", s, diff)
+		}
+	}
+}
+
+func TestAppendTime(t *testing.T) {
+	for _, tt := range []time.Time{
+		t0,
+		time.Date(2026, 1, 2, 3, 4, 5, 999999999, time.UTC),
+		time.Date(2026, 12, 31, 23, 59, 59, 0, time.FixedZone("CST", 8*3600)),
+		time.Date(1, 1, 1, 0, 0, 0, 1e6, time.UTC),
+		time.Date(12345, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		if got, want := string(appendTime(nil, tt)), tt.UTC().Format(TimeFormat); got != want {
+			t.Errorf("appendTime(%v) = %s, want %s", tt, got, want)
+		}
+	}
+}
