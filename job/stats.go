@@ -17,6 +17,7 @@ type stats struct {
 	lat     report.Latency
 	calls   atomic.Int64
 	retries atomic.Int64
+	ok      atomic.Int64 // calls answered ok; the others are in outcomes
 
 	mu       sync.Mutex
 	outcomes map[string]int
@@ -27,6 +28,10 @@ func (s *stats) observe(d time.Duration, err error, retry bool) {
 	s.calls.Add(1)
 	if retry {
 		s.retries.Add(1)
+	}
+	if err == nil {
+		s.ok.Add(1)
+		return
 	}
 	o := Outcome(err)
 	s.mu.Lock()
@@ -69,6 +74,9 @@ func (s *stats) run(sent int, elapsed time.Duration, stopped error) *report.Run 
 		r.Outcomes[k] = v
 	}
 	s.mu.Unlock()
+	if ok := s.ok.Load(); ok > 0 {
+		r.Outcomes[Outcome(nil)] = int(ok)
+	}
 	if stopped != nil {
 		r.Stopped = stopped.Error()
 	}

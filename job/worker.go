@@ -27,9 +27,8 @@ func (c *cutOff) Unwrap() error { return c.last }
 // to learn the open account it is bound to.
 func (r *runner) process(ctx context.Context, t *task) report.Record {
 	rec := report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group}
-	b := newBackOff(r.cfg.RetryBackoff)
 	var open string
-	err := r.call(ctx, t, b, &rec.Attempts, func(ctx context.Context) (err error) {
+	err := r.call(ctx, t, &rec.Attempts, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Create(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
@@ -52,7 +51,7 @@ func (r *runner) process(ctx context.Context, t *task) report.Record {
 // fails the row stays already_bound, its open_appid empty, and msg says why.
 func (r *runner) getOpen(ctx context.Context, t *task, attempts *int, msg string) (string, string) {
 	var open string
-	err := r.call(ctx, t, newBackOff(r.cfg.RetryBackoff), attempts, func(ctx context.Context) (err error) {
+	err := r.call(ctx, t, attempts, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
@@ -91,17 +90,20 @@ func (r *runner) errText(err error) string {
 
 // call makes one call with its retries: each attempt waits on the shared
 // limiter and has its own timeout; transient failures are retried after a
-// backoff, up to MaxAttempts. A stop of the run between attempts gives a
-// *cutOff. The calls in flight are not cancelled by a stop: they finish,
-// bounded by the timeout.
-func (r *runner) call(ctx context.Context, t *task, b backoff.BackOff, attempts *int, fn func(context.Context) error) error {
-	var last error
+// backoff (its own, made at the first retry), up to MaxAttempts. A stop of
+// the run between attempts gives a *cutOff. The calls in flight are not
+// cancelled by a stop: they finish, bounded by the timeout.
+func (r *runner) call(ctx context.Context, t *task, attempts *int, fn func(context.Context) error) error {
+	var (
+		last error
+		b    backoff.BackOff
+	)
 	for n := 1; ; n++ {
 		if err := r.limiter.Wait(ctx); err != nil {
 			return &cutOff{last: last}
 		}
 		*attempts++
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.Timeout)
+		actx, cancel := context.WithTimeout(r.callCtx, r.cfg.Timeout)
 		start := time.Now()
 		err := fn(actx)
 		r.stats.observe(time.Since(start), err, n > 1)
@@ -122,6 +124,9 @@ func (r *runner) call(ctx context.Context, t *task, b backoff.BackOff, attempts 
 			r.limiter.SlowDown()
 			r.cfg.Logger.Warn("minute quota reached (errcode 45011): pausing every call, then slowing down", "line", t.row.Line)
 			continue
+		}
+		if b == nil {
+			b = newBackOff(r.cfg.RetryBackoff)
 		}
 		d := b.NextBackOff()
 		r.cfg.Logger.Debug("call failed; retrying", "line", t.row.Line, "attempt", n, "error", err.Error(), "backoff", d)

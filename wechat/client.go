@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // DefaultBaseURL is the production API host.
@@ -38,6 +39,9 @@ const maxBody = 64 << 10
 type Client struct {
 	base *url.URL
 	hc   *http.Client
+	// The URL of each path up to the token's value, made once: building a
+	// URL for every call costs more than the call's own encoding.
+	prefix map[string]string
 }
 
 // NewClient returns a client for the API at baseURL (DefaultBaseURL when
@@ -55,7 +59,13 @@ func NewClient(baseURL string, hc *http.Client) (*Client, error) {
 	if hc == nil {
 		hc = NewHTTPClient(2)
 	}
-	return &Client{base: u, hc: hc}, nil
+	c := &Client{base: u, hc: hc, prefix: map[string]string{}}
+	for _, p := range []string{PathCreate, PathGet, PathBind} {
+		pu := *u
+		pu.Path += p
+		c.prefix[p] = pu.String() + "?access_token="
+	}
+	return c, nil
 }
 
 // ParseBaseURL checks a base URL: absolute, https (http only for
@@ -142,22 +152,63 @@ func (c *Client) call(ctx context.Context, path, token string, body request, ans
 	return c.do(req, ans)
 }
 
+// requestHeader is the header of every request. Requests share it: neither
+// the client nor the transport writes to a request's header.
+var requestHeader = http.Header{
+	"Content-Type": {"application/json"},
+	"User-Agent":   {"openbind"},
+}
+
 func (c *Client) newRequest(ctx context.Context, path, token string, body request) (*http.Request, error) {
-	u := *c.base
-	u.Path += path
-	u.RawQuery = url.Values{"access_token": {token}}.Encode()
-	buf, err := json.Marshal(body)
+	buf, err := body.encode()
 	if err != nil {
 		return nil, fmt.Errorf("encode request: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(buf))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.prefix[path]+url.QueryEscape(token), bytes.NewReader(buf))
 	if err != nil {
 		return nil, fmt.Errorf("new request %s: %w", path, redactError(err))
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "openbind")
+	req.Header = requestHeader
 	return req, nil
 }
+
+// encode is json.Marshal(r), written out for the usual case of appids of
+// plain ASCII: it runs for every call.
+func (r request) encode() ([]byte, error) {
+	if !plainASCII(r.AppID) || !plainASCII(r.OpenAppID) {
+		return json.Marshal(r)
+	}
+	b := make([]byte, 0, 64)
+	b = append(b, '{')
+	if r.AppID != "" {
+		b = append(b, `"appid":"`...)
+		b = append(b, r.AppID...)
+		b = append(b, '"')
+	}
+	if r.OpenAppID != "" {
+		if r.AppID != "" {
+			b = append(b, ',')
+		}
+		b = append(b, `"open_appid":"`...)
+		b = append(b, r.OpenAppID...)
+		b = append(b, '"')
+	}
+	return append(b, '}'), nil
+}
+
+// plainASCII reports whether s needs no escaping in a JSON string.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// bodyBuffers holds the buffers answers are read into.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // do sends req and decodes its answer into ans. The body is always drained
 // and closed so that the connection goes back to the pool, on every path.
@@ -166,16 +217,38 @@ func (c *Client) do(req *http.Request, ans *answer) error {
 	if err != nil {
 		return redactError(err)
 	}
-	defer func() {
+	bp := bodyBuffers.Get().(*[]byte)
+	defer bodyBuffers.Put(bp)
+	data, eof, err := readBody(resp.Body, (*bp)[:0])
+	*bp = data[:0]
+	if !eof {
 		// Drain what is left (bounded) so the connection can be reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
-		_ = resp.Body.Close()
-	}()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	}
+	_ = resp.Body.Close()
 	if err != nil {
 		return &BodyError{Reason: "answer cut off", Err: redactError(err)}
 	}
 	return checkResponse(resp, data, ans)
+}
+
+// readBody appends r to buf, up to maxBody bytes, and reports whether it
+// read r to its end.
+func readBody(r io.Reader, buf []byte) ([]byte, bool, error) {
+	for len(buf) < maxBody {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), maxBody)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, true, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+	return buf, false, nil
 }
 
 // checkResponse turns an HTTP answer into nil, *HTTPError, *BodyError or

@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -183,5 +184,25 @@ func TestParseBaseURL(t *testing.T) {
 				t.Errorf("error shows the password: %v", err)
 			}
 		})
+	}
+}
+
+func TestRequestEncoding(t *testing.T) {
+	for _, r := range []struct{ appid, open string }{
+		{"wx0123456789abcdef", ""},
+		{"wx0123456789abcdef", "wxf000000000000001"},
+		{"", ""},
+		{"", "wxf000000000000001"},
+		{`we"ird\`, "<&>"},
+		{"中文", "\x01"},
+	} {
+		want, _ := json.Marshal(struct {
+			AppID     string `json:"appid,omitempty"`
+			OpenAppID string `json:"open_appid,omitempty"`
+		}{r.appid, r.open})
+		got, err := wechat.EncodeRequestForTest(r.appid, r.open)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("encode(%q, %q) = %s, %v; want %s", r.appid, r.open, got, err, want)
+		}
 	}
 }
