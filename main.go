@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"openbind/job"
@@ -24,7 +25,29 @@ const (
 	exitLocked  = 4 // another run holds the lock on the output
 )
 
+// The garbage collector's settings, unless GOGC or GOMEMLIMIT say
+// otherwise. A run allocates per row (CSV records, requests, answers) and
+// keeps little, so letting the heap grow to 5 × its live part before a
+// collection cuts the collector's share of a --qps 0 run's CPU from about 7%
+// to 1% (pprof of a 100,000-row run); the soft limit keeps a 1,000,000-row
+// run near 80 MB of RSS (scripts/bench), where the limit, not GOGC, paces
+// the collector.
+const (
+	gcPercent   = 400
+	memoryLimit = 70 << 20
+)
+
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
+}
+
 func main() {
+	tuneGC()
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
