@@ -135,7 +135,7 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
-			fmt.Fprintf(stdout, "stand-in stopped after %d calls (%d faulted)\n", srv.Count(""), srv.Faulted())
+			fmt.Fprintf(stdout, "stand-in stopped after %d calls (%d faulted), %d connections\n", srv.Count(""), srv.Faulted(), srv.Conns())
 			return nil
 		},
 	}

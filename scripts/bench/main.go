@@ -222,7 +222,7 @@ func measureResume(b *bench) error {
 		if err != nil {
 			return err
 		}
-		if p.code != 0 || !strings.Contains(p.stdout, fmt.Sprintf("created        %d", b.rows)) || !strings.Contains(p.stdout, "sent 0 rows in 0 calls") {
+		if p.code != 0 || !strings.Contains(p.stdout, fmt.Sprintf("%d rows, %d done", b.rows, b.rows)) || !strings.Contains(p.stdout, "sent 0 rows in 0 calls") {
 			return fmt.Errorf("exit %d\n%s%s", p.code, p.stdout, p.stderr)
 		}
 		walls = append(walls, p.wall)
