@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -66,6 +67,9 @@ func runFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "minute-quota-pause", Usage: "how long a 45011 (minute quota) pauses every call before the run goes on slower (default: until the next minute of the clock, when the quota turns)", EnvVars: envVar("minute-quota-pause")},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "logs on stderr as text or json", EnvVars: envVar("log-format")},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug (a line per row and retry), info, warn or error", EnvVars: envVar("log-level")},
+		&cli.StringFlag{Name: "metrics-file", Usage: "write the run's metrics there (Prometheus text format, for node_exporter's textfile collector; name it *.prom)", EnvVars: envVar("metrics-file")},
+		&cli.StringFlag{Name: "progress", Value: progressAuto, Usage: "auto (a bar on a terminal, else plain lines), bar, plain or none; on stderr", EnvVars: envVar("progress")},
+		&cli.DurationFlag{Name: "progress-interval", Value: 10 * time.Second, Usage: "how often a plain progress line is written", EnvVars: envVar("progress-interval")},
 	}
 }
 
@@ -102,7 +106,12 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if c.NArg() > 0 {
 				return fmt.Errorf("unexpected argument %q (see openbind run --help)", c.Args().First())
 			}
-			logger, err := newLogger(stderr, c.String("log-format"), c.String("log-level"))
+			sink := &stderrSink{w: stderr}
+			logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
+			if err != nil {
+				return err
+			}
+			prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink)
 			if err != nil {
 				return err
 			}
@@ -120,6 +129,9 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 				QuotaPause:   c.Duration("minute-quota-pause"),
 				Logger:       logger,
 			}
+			if prog != nil && !cfg.DryRun {
+				cfg.Progress = prog
+			}
 			if c.IsSet("max-attempts") && cfg.MaxAttempts < 1 {
 				return fmt.Errorf("--max-attempts %d: want 1 or more", cfg.MaxAttempts)
 			}
@@ -133,7 +145,13 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return printResult(stdout, &cfg, res)
+			status := printResult(stdout, &cfg, res)
+			if path := c.String("metrics-file"); path != "" && !cfg.DryRun {
+				if err := report.WriteMetrics(path, cfg.Output, &res.Summary, time.Now()); err != nil {
+					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
+				}
+			}
+			return status
 		},
 	}
 }
@@ -145,6 +163,12 @@ func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 		p := res.Plan
 		fmt.Fprintf(w, "dry run: %s has %d rows: %d to send, %d already done in %s, %d invalid; nothing sent, nothing written\n",
 			cfg.Input, p.Rows, p.ToSend, p.Done, cfg.Output, p.Invalid)
+		for _, r := range p.InvalidRows {
+			fmt.Fprintf(w, "  line %d: %s\n", r.Line, r.Reason)
+		}
+		if n := p.Invalid - len(p.InvalidRows); n > 0 {
+			fmt.Fprintf(w, "  and %d more invalid rows\n", n)
+		}
 		if p.Invalid > 0 {
 			return &exitStatus{exitFailed}
 		}

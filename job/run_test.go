@@ -309,9 +309,13 @@ func TestDryRunWritesNothing(t *testing.T) {
 	cfg := w.config()
 	cfg.DryRun = true
 	res := w.run(t, cfg)
-	want := Plan{Rows: 8, ToSend: 5, Invalid: 3}
-	if res.Plan != want {
-		t.Errorf("plan %+v, want %+v", res.Plan, want)
+	want := Plan{Rows: 8, ToSend: 5, Invalid: 3, InvalidRows: []InvalidRow{
+		{5, "invalid appid: want wx followed by 16 lowercase hex digits"},
+		{6, "empty access_token"},
+		{8, "duplicate appid; first on line 2"},
+	}}
+	if diff := cmp.Diff(want, res.Plan); diff != "" {
+		t.Errorf("plan (-want +got):\n%s", diff)
 	}
 	if n := w.srv.Count(""); n != 0 {
 		t.Errorf("%d calls", n)

@@ -258,14 +258,28 @@ type Plan struct {
 	Done    int // rows already done in the results file
 	Invalid int
 	Groups  int
+	// InvalidRows are the first invalid rows, with why.
+	InvalidRows []InvalidRow
 }
+
+// InvalidRow is an input row that will not be sent, and why.
+type InvalidRow struct {
+	Line   int
+	Reason string
+}
+
+// maxInvalidRows bounds Plan.InvalidRows.
+const maxInvalidRows = 20
 
 func (st *state) plan() Plan {
 	p := Plan{Rows: len(st.rows), Groups: len(st.groups)}
 	for i := range st.rows {
-		switch {
-		case st.rows[i].why != valid:
+		switch r := &st.rows[i]; {
+		case r.why != valid:
 			p.Invalid++
+			if len(p.InvalidRows) < maxInvalidRows {
+				p.InvalidRows = append(p.InvalidRows, InvalidRow{int(r.line), r.why.message(int(r.ref))})
+			}
 		case st.todo(i):
 			p.ToSend++
 		default:
