@@ -41,7 +41,7 @@ func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
+	if os.Getenv("GOMEMLIMIT") == "" && !raceEnabled {
 		debug.SetMemoryLimit(memoryLimit)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"openbind/report"
@@ -20,6 +22,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Built with -race, each process would sleep a second at exit for
+	// ThreadSanitizer's reports; the tests start hundreds.
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
 	testscript.Main(m, map[string]func(){"openbind": main})
 }
 
@@ -34,6 +41,9 @@ func TestMain(m *testing.M) {
 //	encode FILE ENC...        rewrite FILE with a UTF-8 BOM (bom), CRLF line
 //	                          ends (crlf), as UTF-16LE (utf16) or Latin-1 (latin1)
 //	status N CMD ARGS...      exec CMD and require exit status N
+//	metrics FILE RESULTS      parse the metrics file FILE (expfmt) and check
+//	                          its rows by status against the results file;
+//	                          print the timestamps and the success flag
 func TestScripts(t *testing.T) {
 	testdata, err := filepath.Abs("testdata")
 	if err != nil {
@@ -44,6 +54,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TESTDATA", testdata)
+			env.Setenv("GORACE", os.Getenv("GORACE"))
 			env.Values[fakeKey{}] = &fakeHolder{}
 			return nil
 		},
@@ -54,6 +65,7 @@ func TestScripts(t *testing.T) {
 			"fakecheck": cmdFakeCheck,
 			"encode":    cmdEncode,
 			"status":    cmdStatus,
+			"metrics":   cmdMetrics,
 		},
 	})
 }
@@ -210,5 +222,57 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+func cmdMetrics(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: metrics FILE RESULTS")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(f)
+	ts.Check(err)
+	sum, err := report.Summarize(ts.MkAbs(args[1]))
+	ts.Check(err)
+	rows := families[report.MetricRows]
+	if rows == nil || len(rows.GetMetric()) != len(report.Statuses) {
+		ts.Fatalf("%s: want a value of %s for each of the %d statuses", args[0], report.MetricRows, len(report.Statuses))
+	}
+	for _, m := range rows.GetMetric() {
+		labels := map[string]string{}
+		for _, l := range m.GetLabel() {
+			labels[l.GetName()] = l.GetValue()
+		}
+		st, err := report.ParseStatus(labels["status"])
+		ts.Check(err)
+		if got, want := m.GetGauge().GetValue(), float64(sum.Counts[st]); got != want {
+			ts.Fatalf("%s{status=%q} = %v, the results file has %v", report.MetricRows, labels["status"], got, want)
+		}
+		if labels["results"] == "" {
+			ts.Fatalf("%s without its results label", report.MetricRows)
+		}
+	}
+	value := func(name string) string {
+		mf := families[name]
+		if mf == nil || len(mf.GetMetric()) != 1 {
+			return "none"
+		}
+		return strconv.FormatFloat(mf.GetMetric()[0].GetGauge().GetValue(), 'f', -1, 64)
+	}
+	fmt.Fprintf(ts.Stdout(), "rows by status match %d rows\n", sum.Rows)
+	fmt.Fprintf(ts.Stdout(), "success %s last_run %s last_success %s duration %s\n", value(report.MetricSuccess),
+		value(report.MetricLastRun), value(report.MetricLastSuccess), value(report.MetricDuration))
+	fmt.Fprintf(ts.Stdout(), "last success is this run: %v\n", value(report.MetricLastRun) == value(report.MetricLastSuccess))
+	if calls := families[report.MetricCalls]; calls != nil {
+		for _, m := range calls.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "outcome" {
+					fmt.Fprintf(ts.Stdout(), "calls %s %v\n", l.GetValue(), m.GetGauge().GetValue())
+				}
+			}
+		}
 	}
 }
