@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,6 +45,10 @@ func TestMain(m *testing.M) {
 //	metrics FILE RESULTS      parse the metrics file FILE (expfmt) and check
 //	                          its rows by status against the results file;
 //	                          print the timestamps and the success flag
+//
+// update rewrites the golden files of the scripts (cmp's second file).
+var update = flag.Bool("update", false, "update the golden files of testdata/script")
+
 func TestScripts(t *testing.T) {
 	testdata, err := filepath.Abs("testdata")
 	if err != nil {
@@ -52,6 +57,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		UpdateScripts:       *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TESTDATA", testdata)
 			env.Setenv("GORACE", os.Getenv("GORACE"))

@@ -252,6 +252,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{Plan: st.plan()}
 	r := &runner{cfg: cfg, st: st, j: j, limiter: cfg.Limiter}
 	r.stats.outcomes = map[string]int{}
+	if r.sched, err = newScheduler(st, j); err != nil {
+		return nil, &OutputError{Path: cfg.Output, Err: err}
+	}
 	if res.Plan.ToSend > 0 {
 		if p := cfg.Progress; p != nil {
 			p.Start(res.Plan.ToSend)
@@ -377,6 +380,7 @@ type runner struct {
 	cause   error           // why the run stopped early, once pool returns
 
 	stats stats
+	sched *scheduler
 
 	// Owned by the collector.
 	sent        int
@@ -386,13 +390,17 @@ type runner struct {
 
 // task is a row to send; the token lives only here.
 type task struct {
-	i   int
-	row Row
+	i    int
+	row  Row
+	kind taskKind
+	open string // doBind: the group's open account; doDefer: why the row waits
 }
 
 type outcome struct {
-	i   int
-	rec report.Record
+	i     int
+	kind  taskKind
+	rec   report.Record
+	clean bool // a failed create left nothing behind
 }
 
 // stop stops dispatching for cause; the first cause is kept.
@@ -420,12 +428,14 @@ func (r *runner) pool(ctx context.Context) {
 	}()
 	tasks := make(chan task, r.cfg.Workers)
 	results := make(chan outcome, r.cfg.Workers)
+	produced := make(chan task)
 	go func() {
-		defer close(tasks)
-		if err := r.produce(r.stopCtx, tasks); err != nil {
+		defer close(produced)
+		if err := r.produce(r.stopCtx, produced); err != nil {
 			r.stop(&StopError{Reason: "stopped reading the input", Err: err})
 		}
 	}()
+	go r.dispatch(r.stopCtx, produced, tasks)
 	var wg sync.WaitGroup
 	for range r.cfg.Workers {
 		wg.Go(func() {
@@ -434,11 +444,11 @@ func (r *runner) pool(ctx context.Context) {
 				if r.stopCtx.Err() != nil {
 					continue // never sent: the final file says pending
 				}
-				rec := r.process(r.stopCtx, &t)
-				if rec.Status == report.Pending && rec.Attempts == 0 {
+				rec, clean := r.process(r.stopCtx, &t)
+				if rec.Status == report.Pending && rec.Attempts == 0 && t.kind != doDefer {
 					continue // stopped before its first call: nothing to record
 				}
-				results <- outcome{i: t.i, rec: rec}
+				results <- outcome{i: t.i, kind: t.kind, rec: rec, clean: clean}
 			}
 		})
 	}
@@ -458,8 +468,10 @@ func (r *runner) recoverPanic() {
 	}
 }
 
-// produce streams the input again and hands every row to do to the workers.
-func (r *runner) produce(ctx context.Context, tasks chan<- task) error {
+// produce streams the input again and hands every row to do to the
+// dispatcher; a row of a group goes through the scheduler, which sends it
+// at once or keeps it until its group's leader has ended.
+func (r *runner) produce(ctx context.Context, out chan<- task) error {
 	in, err := r.st.reopen()
 	if err != nil {
 		return err
@@ -473,13 +485,51 @@ func (r *runner) produce(ctx context.Context, tasks chan<- task) error {
 		if err != nil {
 			return err
 		}
-		if !r.st.todo(i) {
+		t, send := task{i: i, row: row}, true
+		switch {
+		case !r.st.todo(i):
+			t, send = r.sched.arriveDone(r.st, t)
+		case r.st.rows[i].group >= 0:
+			t, send = r.sched.arrive(r.st, t)
+		}
+		if !send {
 			continue
 		}
 		select {
-		case tasks <- task{i: i, row: row}:
+		case out <- t:
 		case <-ctx.Done():
 			return nil
+		}
+	}
+}
+
+// dispatch hands the workers the rows the producer reads and those the
+// scheduler releases (these first), until both are done.
+func (r *runner) dispatch(ctx context.Context, produced <-chan task, tasks chan<- task) {
+	defer close(tasks)
+	in := produced
+	for {
+		t, ok := r.sched.pop()
+		if !ok {
+			if in == nil && r.sched.idle() {
+				return
+			}
+			select {
+			case t, ok = <-in:
+				if !ok {
+					in = nil
+					continue
+				}
+			case <-r.sched.notify:
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case tasks <- t:
+		case <-ctx.Done():
+			return
 		}
 	}
 }
@@ -506,7 +556,8 @@ func (r *runner) collect(results <-chan outcome) {
 			return
 		}
 		for i := range unflushed {
-			r.record(unflushed[i].o.i, unflushed[i].off, &unflushed[i].o.rec)
+			w := &unflushed[i]
+			r.record(w.o.i, w.o.kind, w.o.clean, w.off, &w.o.rec)
 		}
 		unflushed = unflushed[:0]
 	}
@@ -536,7 +587,7 @@ func (r *runner) journalFailed(err error) {
 }
 
 // record takes in a row's outcome, written at off in the results file.
-func (r *runner) record(i int, off int64, rec *report.Record) {
+func (r *runner) record(i int, kind taskKind, clean bool, off int64, rec *report.Record) {
 	row := &r.st.rows[i]
 	row.off = off
 	if rec.Status != report.Pending {
@@ -544,6 +595,9 @@ func (r *runner) record(i int, off int64, rec *report.Record) {
 	}
 	r.log(rec)
 	r.watchTokens(rec)
+	if r.st.rows[i].group >= 0 && (kind == doCreate || kind == doLookup) {
+		r.sched.ended(r.st, i, clean, rec)
+	}
 	if p := r.cfg.Progress; p != nil {
 		p.Row(rec)
 	}

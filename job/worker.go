@@ -3,6 +3,7 @@ package job
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -23,12 +24,35 @@ func (c *cutOff) Error() string {
 
 func (c *cutOff) Unwrap() error { return c.last }
 
-// process sends one row and returns its record: create, and on 89000 get
-// to learn the open account it is bound to.
-func (r *runner) process(ctx context.Context, t *task) report.Record {
+// process sends one row and returns its record, and whether a create that
+// failed left nothing behind (then a group's next row may lead).
+func (r *runner) process(ctx context.Context, t *task) (report.Record, bool) {
 	rec := report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group}
+	clean := false
+	switch t.kind {
+	case doCreate:
+		clean = r.create(ctx, t, &rec)
+	case doBind:
+		r.bind(ctx, t, &rec)
+	case doLookup:
+		rec.Status, rec.ErrCode, rec.ErrMsg = report.AlreadyBound, wechat.CodeAlreadyBound, "account has bound open"
+		rec.OpenAppID, rec.ErrMsg = r.getOpen(ctx, t, &rec.Attempts, rec.ErrMsg)
+	case doDefer:
+		rec.Status, rec.ErrMsg = report.Pending, t.open
+		return rec, false
+	}
+	if rec.Status != report.Pending {
+		rec.FinishedAt = time.Now()
+	}
+	return rec, clean
+}
+
+// create calls create, and on 89000 get to learn the open account the row
+// is bound to. It reports whether a failure left nothing behind.
+func (r *runner) create(ctx context.Context, t *task, rec *report.Record) bool {
 	var open string
-	err := r.call(ctx, t, &rec.Attempts, func(ctx context.Context) (err error) {
+	acted := false
+	err := r.call(ctx, t, &rec.Attempts, &acted, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Create(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
@@ -39,19 +63,61 @@ func (r *runner) process(ctx context.Context, t *task) report.Record {
 		rec.Status, rec.ErrCode, rec.ErrMsg = report.AlreadyBound, wechat.CodeAlreadyBound, describe(err, r.cfg.Timeout)
 		rec.OpenAppID, rec.ErrMsg = r.getOpen(ctx, t, &rec.Attempts, rec.ErrMsg)
 	default:
-		r.fail(&rec, err)
+		r.fail(rec, err)
 	}
-	if rec.Status != report.Pending {
-		rec.FinishedAt = time.Now()
+	return rec.Status == report.Failed && !acted
+}
+
+// bind binds a group's row to the group's open account. A row bound
+// already (89000, maybe by an earlier attempt whose answer was lost) is
+// bound when get says it is on the group's account, and already_bound,
+// the group split, when it is on another.
+func (r *runner) bind(ctx context.Context, t *task, rec *report.Record) {
+	err := r.call(ctx, t, &rec.Attempts, nil, func(ctx context.Context) error {
+		return r.cfg.API.Bind(ctx, t.row.Token, t.row.AppID, t.open)
+	})
+	switch {
+	case err == nil:
+		rec.Status, rec.OpenAppID = report.Bound, t.open
+	case wechat.IsCode(err, wechat.CodeAlreadyBound):
+		open, msg := r.getOpen(ctx, t, &rec.Attempts, describe(err, r.cfg.Timeout))
+		switch {
+		case open == t.open:
+			rec.Status, rec.OpenAppID = report.Bound, open
+		case open == "":
+			rec.Status, rec.ErrCode, rec.ErrMsg = report.AlreadyBound, wechat.CodeAlreadyBound, msg
+		default:
+			rec.Status, rec.OpenAppID, rec.ErrCode = report.AlreadyBound, open, wechat.CodeAlreadyBound
+			rec.ErrMsg = fmt.Sprintf("%s: bound already to %s, not to its group's open account %s", splitMsg, open, t.open)
+		}
+	default:
+		r.fail(rec, err)
+		if rec.Status == report.Failed {
+			if what := bindRemedy(rec.ErrCode); what != "" {
+				rec.ErrMsg += "; " + what
+			}
+		}
 	}
-	return rec
+}
+
+// bindRemedy says what the merchant must do about a bind that failed.
+func bindRemedy(code int) string {
+	switch code {
+	case wechat.CodeSubjectMismatch:
+		return "its legal subject is not the group's: it cannot join this open account; bind it by hand to one of its own subject"
+	case wechat.CodeNotCreatedByAPI:
+		return "the group's open account was not created through the API, so the API cannot bind to it: bind by hand"
+	case wechat.CodeBindLimit:
+		return "the group's open account has reached its limit (an unverified one takes 5 Mini Programs): verify it, then run again"
+	}
+	return ""
 }
 
 // getOpen fetches the open account of a row that is bound already. If get
 // fails the row stays already_bound, its open_appid empty, and msg says why.
 func (r *runner) getOpen(ctx context.Context, t *task, attempts *int, msg string) (string, string) {
 	var open string
-	err := r.call(ctx, t, attempts, func(ctx context.Context) (err error) {
+	err := r.call(ctx, t, attempts, nil, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
@@ -93,7 +159,10 @@ func (r *runner) errText(err error) string {
 // backoff (its own, made at the first retry), up to MaxAttempts. A stop of
 // the run between attempts gives a *cutOff. The calls in flight are not
 // cancelled by a stop: they finish, bounded by the timeout.
-func (r *runner) call(ctx context.Context, t *task, attempts *int, fn func(context.Context) error) error {
+//
+// acted, when not nil, is set when a failed attempt may have changed
+// WeChat's state without saying so (see mayHaveActed).
+func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, fn func(context.Context) error) error {
 	var (
 		last error
 		b    backoff.BackOff
@@ -112,6 +181,9 @@ func (r *runner) call(ctx context.Context, t *task, attempts *int, fn func(conte
 			return nil
 		}
 		last = err
+		if acted != nil && mayHaveActed(err) {
+			*acted = true
+		}
 		retry, why := shouldRetry(ctx, err)
 		switch {
 		case !retry && why != err: // transient, but the run is stopping

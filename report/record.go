@@ -75,6 +75,10 @@ const (
 	numColumns
 )
 
+// SplitMsg starts the errmsg of a group's row that turned out bound to
+// another open account than its group's: the merchant's accounts are split.
+const SplitMsg = "group split"
+
 // TimeFormat is the layout of finished_at: RFC 3339 in UTC, milliseconds.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 

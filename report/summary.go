@@ -21,7 +21,11 @@ type Summary struct {
 	Attempts int       // calls recorded in the file's rows
 	// First and Last are the earliest and latest finished_at.
 	First, Last time.Time
-	Run         *Run // nil when summarizing a file
+	// Merchant groups with a row bound to another open account than the
+	// group's (split), and with a row not done (incomplete), by name.
+	SplitGroups      []string
+	IncompleteGroups []string
+	Run              *Run // nil when summarizing a file
 }
 
 // Run is what one run measured.
@@ -49,8 +53,10 @@ const maxLines = 10
 
 // Tally builds a Summary from records.
 type Tally struct {
-	s     Summary
-	index map[failKey]int
+	s          Summary
+	index      map[failKey]int
+	split      map[string]bool
+	incomplete map[string]bool
 }
 
 type failKey struct {
@@ -61,7 +67,7 @@ type failKey struct {
 
 // NewTally returns an empty Tally.
 func NewTally() *Tally {
-	return &Tally{s: Summary{Counts: map[Status]int{}}, index: map[failKey]int{}}
+	return &Tally{s: Summary{Counts: map[Status]int{}}, index: map[failKey]int{}, split: map[string]bool{}, incomplete: map[string]bool{}}
 }
 
 // Add counts one record.
@@ -75,6 +81,13 @@ func (t *Tally) Add(r *Record) {
 		}
 		if f.After(t.s.Last) {
 			t.s.Last = f
+		}
+	}
+	if r.Group != "" {
+		if !r.Status.Done() {
+			t.incomplete[r.Group] = true
+		} else if r.Status == AlreadyBound && strings.HasPrefix(r.ErrMsg, SplitMsg) {
+			t.split[r.Group] = true
 		}
 	}
 	if r.Status != Failed && r.Status != Invalid {
@@ -104,6 +117,7 @@ func (t *Tally) Summary() Summary {
 	for k, v := range t.s.Counts {
 		s.Counts[k] = v
 	}
+	s.SplitGroups, s.IncompleteGroups = sortedKeys(t.split), sortedKeys(t.incomplete)
 	s.Failures = slices.Clone(t.s.Failures)
 	slices.SortStableFunc(s.Failures, func(a, b Failure) int {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {
@@ -112,6 +126,15 @@ func (t *Tally) Summary() Summary {
 		return cmp.Compare(a.Status, b.Status)
 	})
 	return s
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Done is the number of rows done.
@@ -167,6 +190,12 @@ func (s *Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", f.Count, f.Status, codeText(f.Code), f.Msg, joinLines(f.Lines, f.Count))
 		}
 		_ = tw.Flush()
+	}
+	if n := len(s.SplitGroups); n > 0 {
+		fmt.Fprintf(ew, "groups split (a row already bound to another open account): %d: %s\n", n, listNames(s.SplitGroups))
+	}
+	if n := len(s.IncompleteGroups); n > 0 {
+		fmt.Fprintf(ew, "groups incomplete (a row not done): %d: %s\n", n, listNames(s.IncompleteGroups))
 	}
 	if r := s.Run; r != nil {
 		fmt.Fprintf(ew, "this run: sent %d rows in %d calls (%d retries) in %s: %.1f rows/s",
@@ -237,6 +266,15 @@ func (s *Summary) Next() []string {
 		out = append(out, what+": "+remedies[i])
 	}
 	return out
+}
+
+// listNames lists the first names, and how many more there are.
+func listNames(names []string) string {
+	const most = 20
+	if len(names) <= most {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:most], ", ") + fmt.Sprintf(" and %d more", len(names)-most)
 }
 
 // plural is "1 row", "2 rows".
@@ -367,12 +405,15 @@ type jsonSummary struct {
 	First      *time.Time     `json:"first_finished_at,omitempty"`
 	Last       *time.Time     `json:"last_finished_at,omitempty"`
 	RowsPerSec float64        `json:"rows_per_second_finished"`
+	Split      []string       `json:"split_groups"`
+	Incomplete []string       `json:"incomplete_groups"`
 	Run        *jsonRun       `json:"run,omitempty"`
 	Next       []string       `json:"next"`
 }
 
 func (s *Summary) jsonView() jsonSummary {
-	out := jsonSummary{File: s.File, Rows: s.Rows, Done: s.Done(), Statuses: map[string]int{}, Failures: []jsonFailure{}, Attempts: s.Attempts, Next: s.Next()}
+	out := jsonSummary{File: s.File, Rows: s.Rows, Done: s.Done(), Statuses: map[string]int{}, Failures: []jsonFailure{}, Attempts: s.Attempts, Next: s.Next(),
+		Split: append([]string{}, s.SplitGroups...), Incomplete: append([]string{}, s.IncompleteGroups...)}
 	if out.Next == nil {
 		out.Next = []string{}
 	}

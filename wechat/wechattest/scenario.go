@@ -23,6 +23,7 @@ import (
 //	code=N         every call answers errcode N (e.g. code=89001, code=48001)
 //	faults=A+B     the first calls answer faults A, B… (see Fault)
 //	subject=S      the legal subject (default: the group, else the account's own)
+//	mp             a Mini Program (an open account takes at most 5 unverified)
 //
 // Rows whose appid or token is empty, and later rows of a repeated appid,
 // are not registered (openbind never sends them).
@@ -115,6 +116,8 @@ func (a *Account) apply(d string, n int) ([]Account, error) {
 		}
 	case "subject":
 		a.Subject = val
+	case "mp":
+		a.MiniProgram = true
 	default:
 		return nil, fmt.Errorf("unknown scenario directive %q", d)
 	}

@@ -37,6 +37,9 @@ type Account struct {
 	OpenAppID string
 	// Manual marks OpenAppID as an open account not created through the API.
 	Manual bool
+	// MiniProgram marks a Mini Program (else an Official Account): an
+	// unverified open account takes at most BindLimit of them.
+	MiniProgram bool
 	// Code, when not 0, is the errcode every call of this account answers.
 	Code int
 	// StaleTokens are earlier tokens of the account: they answer 42001.
@@ -77,6 +80,7 @@ type openAccount struct {
 	subject string
 	byAPI   bool
 	members []string
+	mps     int // Mini Programs among the members
 }
 
 // Server is the stand-in. Its zero value is not usable; call New.
@@ -106,6 +110,7 @@ type Server struct {
 	latMax     time.Duration
 	learn      bool
 	quotaLeft  int // calls left today; < 0: no daily quota
+	bindLimit  int // Mini Programs an open account takes
 	minuteMax  int // calls allowed per quota window; 0: no minute quota
 	window     time.Duration
 	windowAt   time.Time // start of the current quota window
@@ -124,6 +129,7 @@ func New(accounts ...Account) *Server {
 		record:    true,
 		rng:       rand.New(rand.NewPCG(1, 2)),
 		quotaLeft: -1,
+		bindLimit: DefaultBindLimit,
 	}
 	for _, a := range accounts {
 		s.Add(a)
@@ -156,7 +162,14 @@ func (s *Server) addLocked(a Account) {
 			oa = &openAccount{appID: a.OpenAppID, subject: a.Subject, byAPI: !a.Manual}
 			s.opens[a.OpenAppID] = oa
 		}
-		oa.members = append(oa.members, a.AppID)
+		oa.join(&acct.Account)
+	}
+}
+
+func (oa *openAccount) join(a *Account) {
+	oa.members = append(oa.members, a.AppID)
+	if a.MiniProgram {
+		oa.mps++
 	}
 }
 
@@ -190,6 +203,17 @@ func (s *Server) SetLatency(minimum, maximum time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latMin, s.latMax = minimum, max(minimum, maximum)
+}
+
+// DefaultBindLimit is how many Mini Programs an unverified open account
+// takes (the API reference's note: at most 5).
+const DefaultBindLimit = 5
+
+// SetBindLimit sets how many Mini Programs an open account takes.
+func (s *Server) SetBindLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bindLimit = n
 }
 
 // SetDailyQuota lets n more calls through; every call after them answers
@@ -522,8 +546,8 @@ func (s *Server) actLocked(path, token, appid string, stale bool, req request) (
 			appID:   fmt.Sprintf("wx%016x", 0xf0000000_00000000|s.nextOpen),
 			subject: a.Subject,
 			byAPI:   true,
-			members: []string{a.AppID},
 		}
+		oa.join(&a.Account)
 		s.opens[oa.appID] = oa
 		a.OpenAppID = oa.appID
 		return answer{OpenAppID: oa.appID, ErrMsg: "ok"}, true
@@ -548,8 +572,10 @@ func (s *Server) bindLocked(a *account, openAppID string) (answer, bool) {
 		return answer{ErrCode: wechat.CodeSubjectMismatch, ErrMsg: "not same contractor"}, false
 	case !oa.byAPI:
 		return answer{ErrCode: wechat.CodeNotCreatedByAPI, ErrMsg: "open not created by api"}, false
+	case a.MiniProgram && oa.mps >= s.bindLimit:
+		return answer{ErrCode: wechat.CodeBindLimit, ErrMsg: codeMsg(wechat.CodeBindLimit)}, false
 	}
-	oa.members = append(oa.members, a.AppID)
+	oa.join(&a.Account)
 	a.OpenAppID = oa.appID
 	return answer{ErrMsg: "ok"}, true
 }
