@@ -31,6 +31,10 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"openbind": main})
 }
 
+// update rewrites the golden files of the scripts (cmp's second file):
+// go test -run TestScripts -update.
+var update = flag.Bool("update", false, "update the golden files of testdata/script")
+
 // TestScripts drives the real binary through the scripts in testdata/script.
 // Beside testscript's own commands they have:
 //
@@ -45,10 +49,6 @@ func TestMain(m *testing.M) {
 //	metrics FILE RESULTS      parse the metrics file FILE (expfmt) and check
 //	                          its rows by status against the results file;
 //	                          print the timestamps and the success flag
-//
-// update rewrites the golden files of the scripts (cmp's second file).
-var update = flag.Bool("update", false, "update the golden files of testdata/script")
-
 func TestScripts(t *testing.T) {
 	testdata, err := filepath.Abs("testdata")
 	if err != nil {
