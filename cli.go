@@ -70,6 +70,8 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: "metrics-file", Usage: "write the run's metrics there (Prometheus text format, for node_exporter's textfile collector; name it *.prom)", EnvVars: envVar("metrics-file")},
 		&cli.StringFlag{Name: "progress", Value: progressAuto, Usage: "auto (a bar on a terminal, else plain lines), bar, plain or none; on stderr", EnvVars: envVar("progress")},
 		&cli.DurationFlag{Name: "progress-interval", Value: 10 * time.Second, Usage: "how often a plain progress line is written", EnvVars: envVar("progress-interval")},
+		&cli.StringFlag{Name: "token-command", Usage: "a command (sh -c) that prints a fresh token for $OPENBIND_APPID on its first line; asked for empty token cells (the access_token column may then be absent) and once after 40001/40014/42001", EnvVars: envVar("token-command")},
+		&cli.DurationFlag{Name: "token-timeout", Value: job.DefaultTokenTimeout, Usage: "time limit of one run of --token-command", EnvVars: envVar("token-timeout")},
 	}
 }
 
@@ -127,6 +129,8 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 				BaseURL:      c.String("base-url"),
 				DryRun:       c.Bool("dry-run"),
 				QuotaPause:   c.Duration("minute-quota-pause"),
+				TokenCommand: c.String("token-command"),
+				TokenTimeout: c.Duration("token-timeout"),
 				Logger:       logger,
 			}
 			if prog != nil && !cfg.DryRun {
@@ -137,6 +141,9 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			if c.IsSet("timeout") && cfg.Timeout <= 0 {
 				return fmt.Errorf("--timeout %s: want more than 0", cfg.Timeout)
+			}
+			if c.IsSet("token-timeout") && cfg.TokenTimeout <= 0 {
+				return fmt.Errorf("--token-timeout %s: want more than 0", cfg.TokenTimeout)
 			}
 			if c.IsSet("workers") && cfg.Workers < 1 {
 				return fmt.Errorf("--workers %d: want 1 or more", cfg.Workers)

@@ -78,6 +78,7 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 		variants = append(variants, variant{name: string(f), fault: f})
 	}
 	variants = append(variants,
+		variant{name: "token command", fault: "renew"},
 		variant{name: "connection refused", baseURL: "http://" + closed},
 		variant{name: "TLS to a plain port", baseURL: "https://" + closed},
 		variant{name: "plain http to a remote host", baseURL: "http://api.weixin.qq.com"},
@@ -85,7 +86,18 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 	for i, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			w, tokens := leakWorld(t, 12)
-			if v.fault == wechattest.MinuteQuota {
+			var extra []string
+			if v.fault == "renew" {
+				// Every token is stale; the command gives the new ones.
+				for _, appid := range w.appids {
+					fresh := "RENEWED+" + appid + "&z%"
+					if err := w.srv.RotateToken(appid, fresh); err != nil {
+						t.Fatal(err)
+					}
+					tokens = append(tokens, fresh)
+				}
+				extra = []string{"--token-command", `echo "RENEWED+$OPENBIND_APPID&z%"`}
+			} else if v.fault == wechattest.MinuteQuota {
 				// 45011 comes from a quota: random ones would halve the
 				// rate again and again down to its floor.
 				w.srv.SetMinuteQuota(4, 100*time.Millisecond)
@@ -99,8 +111,8 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 			format := []string{"text", "json"}[i%2]
 			var outputs []string
 			for _, args := range [][]string{
-				{"run", "--input", w.input, "--output", w.output, "--base-url", base, "--qps", "0", "--log-level", "debug", "--log-format", format,
-					"--max-attempts", "3", "--retry-backoff", "1ms", "--timeout", "150ms", "--minute-quota-pause", "10ms"},
+				append([]string{"run", "--input", w.input, "--output", w.output, "--base-url", base, "--qps", "0", "--log-level", "debug", "--log-format", format,
+					"--max-attempts", "3", "--retry-backoff", "1ms", "--timeout", "150ms", "--minute-quota-pause", "10ms"}, extra...),
 				{"run", "--input", w.input, "--output", w.output, "--base-url", base, "--dry-run", "--log-level", "debug"},
 				{"report", w.output},
 				{"report", "--format", "json", w.output},
@@ -119,6 +131,9 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 			}
 			if v.fault != "" && v.fault != wechattest.None && !strings.Contains(all, "level") {
 				t.Errorf("no logs at all: the test proves little\n%s", all)
+			}
+			if v.fault == "renew" && !strings.Contains(string(results), ",created,") {
+				t.Errorf("the renewed tokens did not work: the test proves little\n%s", results)
 			}
 		})
 	}

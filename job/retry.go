@@ -79,6 +79,10 @@ func isTLSError(err error) bool {
 // describe is the errmsg of a failure without a WeChat errcode: what
 // happened, in a few words, never with a token (the client redacts URLs).
 func describe(err error, timeout time.Duration) string {
+	var renew *renewError
+	if errors.As(err, &renew) {
+		return describe(renew.token, timeout) + "; " + renew.command.Error()
+	}
 	var (
 		apiErr  *wechat.APIError
 		httpErr *wechat.HTTPError

@@ -52,6 +52,11 @@ type Config struct {
 	// QuotaPause is how long a 45011 pauses every call; 0: until the next
 	// minute of the clock, when WeChat's minute quota turns.
 	QuotaPause time.Duration
+	// TokenCommand, when set, is run (sh -c) for a fresh token: for rows
+	// whose token cell is empty (the column may then be absent), and once
+	// for a row whose call answers 40001, 40014 or 42001.
+	TokenCommand string
+	TokenTimeout time.Duration // bound on one run of TokenCommand
 	// StaleTokenStreak is how many rows in a row may fail with an invalid
 	// or expired token (40001, 40014, 42001) before the run stops: the
 	// file's tokens are stale. 0: DefaultStaleTokenStreak; < 0: never.
@@ -153,6 +158,9 @@ func (c *Config) setDefaults() error {
 		l.SetPause(c.QuotaPause)
 		c.Limiter = l
 	}
+	if c.TokenTimeout <= 0 {
+		c.TokenTimeout = DefaultTokenTimeout
+	}
 	if c.StaleTokenStreak == 0 {
 		c.StaleTokenStreak = DefaultStaleTokenStreak
 	}
@@ -231,7 +239,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	st, err := readInput(cfg.Input, false)
+	st, err := readInput(cfg.Input, cfg.TokenCommand != "")
 	if err != nil {
 		return nil, err
 	}
@@ -390,10 +398,11 @@ type runner struct {
 
 // task is a row to send; the token lives only here.
 type task struct {
-	i    int
-	row  Row
-	kind taskKind
-	open string // doBind: the group's open account; doDefer: why the row waits
+	i       int
+	row     Row
+	kind    taskKind
+	open    string // doBind: the group's open account; doDefer: why the row waits
+	renewed bool   // the token command gave row.Token
 }
 
 type outcome struct {

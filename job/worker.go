@@ -24,10 +24,29 @@ func (c *cutOff) Error() string {
 
 func (c *cutOff) Unwrap() error { return c.last }
 
+// renewError is a token error whose renewal failed: the row keeps the
+// token's errcode, and its errmsg says why no fresh token came.
+type renewError struct {
+	token   error // the call's 40001, 40014 or 42001
+	command error // the token command's failure
+}
+
+func (e *renewError) Error() string { return e.token.Error() + "; " + e.command.Error() }
+func (e *renewError) Unwrap() error { return e.token }
+
 // process sends one row and returns its record, and whether a create that
 // failed left nothing behind (then a group's next row may lead).
 func (r *runner) process(ctx context.Context, t *task) (report.Record, bool) {
 	rec := report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group}
+	if t.row.Token == "" && t.kind != doDefer {
+		// An empty token cell: the token command gives one.
+		token, err := r.freshToken(ctx, t.row.AppID)
+		if err != nil {
+			rec.Status, rec.ErrMsg, rec.FinishedAt = report.Failed, err.Error(), time.Now()
+			return rec, true // nothing was sent: a group's next row may lead
+		}
+		t.row.Token, t.renewed = token, true
+	}
 	clean := false
 	switch t.kind {
 	case doCreate:
@@ -183,6 +202,16 @@ func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, 
 		last = err
 		if acted != nil && mayHaveActed(err) {
 			*acted = true
+		}
+		if wechat.IsTokenError(err) && r.cfg.TokenCommand != "" && !t.renewed {
+			// Once per row: ask the token command, and repeat the call.
+			token, terr := r.freshToken(ctx, t.row.AppID)
+			if terr != nil {
+				return &renewError{token: err, command: terr}
+			}
+			t.row.Token, t.renewed = token, true
+			n = 0
+			continue
 		}
 		retry, why := shouldRetry(ctx, err)
 		switch {

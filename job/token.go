@@ -1,0 +1,88 @@
+package job
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// DefaultTokenTimeout bounds one run of the token command.
+const DefaultTokenTimeout = 10 * time.Second
+
+// tokenCommandError is a token command that gave no token.
+type tokenCommandError struct{ msg string }
+
+func (e *tokenCommandError) Error() string { return "token command failed: " + e.msg }
+
+// maxTokenOutput bounds what is read of the command's stdout and stderr.
+const maxTokenOutput = 64 << 10
+
+// freshToken runs the token command for appid, as git runs a credential
+// helper: `sh -c CMD` with OPENBIND_APPID set, no stdin, bounded by the
+// token timeout. The first line of its stdout is the token; its stdout is
+// never shown anywhere. A failure says why with the last line of its
+// stderr.
+func (r *runner) freshToken(ctx context.Context, appid string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.TokenTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", r.cfg.TokenCommand)
+	cmd.Env = append(os.Environ(), "OPENBIND_APPID="+appid)
+	cmd.Stdin = nil // /dev/null
+	var stdout, stderr limitedBuffer
+	stdout.max, stderr.max = maxTokenOutput, maxTokenOutput
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// Its own process group, so that a timeout ends what it started too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	err := cmd.Run()
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		return "", &tokenCommandError{fmt.Sprintf("no answer within %s%s", r.cfg.TokenTimeout, lastLine(stderr.String()))}
+	case err != nil:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", &tokenCommandError{ee.ProcessState.String() + lastLine(stderr.String())}
+		}
+		return "", &tokenCommandError{err.Error()}
+	}
+	token, _, _ := strings.Cut(stdout.String(), "\n")
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return "", &tokenCommandError{"it printed no token" + lastLine(stderr.String())}
+	}
+	return token, nil
+}
+
+// lastLine is ": " and the last non-empty line of s, on one line and
+// short, or "" when s has none.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	if last == "" {
+		return ""
+	}
+	if len(last) > 200 {
+		last = last[:200] + "…"
+	}
+	return ": " + last
+}
+
+// limitedBuffer keeps the first max bytes written to it.
+type limitedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
