@@ -197,11 +197,12 @@ func reportCommand(stdout io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:         "report",
 		Usage:        "summarize a results file",
-		UsageText:    "openbind report [--format text|json] results.csv",
+		UsageText:    "openbind report [--format text|json|html] [--input ACCOUNTS.csv] results.csv > wave.html",
 		ArgsUsage:    "results.csv",
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json", EnvVars: envVar("format")},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, or html (a self-contained sign-off page)", EnvVars: envVar("format")},
+			&cli.StringFlag{Name: "input", Usage: "the accounts file, for the command the page says to run next", EnvVars: envVar("input")},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -216,8 +217,10 @@ func reportCommand(stdout io.Writer) *cli.Command {
 				return s.WriteText(stdout)
 			case "json":
 				return s.WriteJSON(stdout)
+			case "html":
+				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input")})
 			}
-			return fmt.Errorf("--format %q: want text or json", c.String("format"))
+			return fmt.Errorf("--format %q: want text, json or html", c.String("format"))
 		},
 	}
 }

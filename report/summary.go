@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -25,8 +26,34 @@ type Summary struct {
 	// group's (split), and with a row not done (incomplete), by name.
 	SplitGroups      []string
 	IncompleteGroups []string
-	Run              *Run // nil when summarizing a file
+	// Timeline is the rows finished over time, in equal bins from First
+	// to Last (at most TimelineBins).
+	Timeline []Bin
+	// Active is the time rows were finishing: the spans of finished_at
+	// split where no row finished for SessionGap (reruns from cron come
+	// apart), added up; Sessions is how many spans.
+	Active   time.Duration
+	Sessions int
+	// OtherCauses counts the rows of failure causes beyond MaxCauses.
+	OtherCauses int
+	Run         *Run // nil when summarizing a file
 }
+
+// Bin is a span of time and the rows finished in it.
+type Bin struct {
+	Start time.Time
+	Width time.Duration
+	Rows  int
+}
+
+// SessionGap is the pause in finished rows that separates two runs.
+const SessionGap = time.Minute
+
+// Limits of a summary's size, whatever the size of the file.
+const (
+	TimelineBins = 60
+	MaxCauses    = 200
+)
 
 // Run is what one run measured.
 type Run struct {
@@ -57,7 +84,14 @@ type Tally struct {
 	index      map[failKey]int
 	split      map[string]bool
 	incomplete map[string]bool
+	// finished counts rows by the second (or, past maxSeconds distinct
+	// ones, the minute) they finished in.
+	finished map[int64]int
+	perMin   bool
 }
+
+// maxSeconds bounds Tally.finished before it counts by the minute.
+const maxSeconds = 100_000
 
 type failKey struct {
 	status Status
@@ -67,7 +101,7 @@ type failKey struct {
 
 // NewTally returns an empty Tally.
 func NewTally() *Tally {
-	return &Tally{s: Summary{Counts: map[Status]int{}}, index: map[failKey]int{}, split: map[string]bool{}, incomplete: map[string]bool{}}
+	return &Tally{s: Summary{Counts: map[Status]int{}}, index: map[failKey]int{}, split: map[string]bool{}, incomplete: map[string]bool{}, finished: map[int64]int{}}
 }
 
 // Add counts one record.
@@ -75,13 +109,14 @@ func (t *Tally) Add(r *Record) {
 	t.s.Rows++
 	t.s.Counts[r.Status]++
 	t.s.Attempts += r.Attempts
-	if f := r.FinishedAt; !f.IsZero() {
+	if f := r.FinishedAt; !f.IsZero() && r.Status.Final() {
 		if t.s.First.IsZero() || f.Before(t.s.First) {
 			t.s.First = f
 		}
 		if f.After(t.s.Last) {
 			t.s.Last = f
 		}
+		t.countFinished(f)
 	}
 	if r.Group != "" {
 		if !r.Status.Done() {
@@ -98,6 +133,10 @@ func (t *Tally) Add(r *Record) {
 	msg, _, _ := strings.Cut(r.ErrMsg, ";")
 	k := failKey{r.Status, r.ErrCode, msg}
 	i, ok := t.index[k]
+	if !ok && len(t.s.Failures) >= MaxCauses {
+		t.s.OtherCauses++
+		return
+	}
 	if !ok {
 		i = len(t.s.Failures)
 		t.index[k] = i
@@ -110,6 +149,82 @@ func (t *Tally) Add(r *Record) {
 	}
 }
 
+func (t *Tally) countFinished(f time.Time) {
+	key := f.Unix()
+	if t.perMin {
+		key -= key % 60
+	}
+	t.finished[key]++
+	if !t.perMin && len(t.finished) > maxSeconds {
+		t.perMin = true
+		byMin := map[int64]int{}
+		for sec, n := range t.finished {
+			byMin[sec-sec%60] += n
+		}
+		t.finished = byMin
+	}
+}
+
+// active adds up the spans in which rows finished, split at SessionGap.
+func (t *Tally) active() (time.Duration, int) {
+	if len(t.finished) == 0 {
+		return 0, 0
+	}
+	unit := int64(1)
+	if t.perMin {
+		unit = 60
+	}
+	keys := make([]int64, 0, len(t.finished))
+	for k := range t.finished {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var total int64
+	sessions, start := 1, keys[0]
+	for i := 1; i <= len(keys); i++ {
+		if i == len(keys) || keys[i]-keys[i-1] > int64(SessionGap/time.Second) {
+			total += keys[i-1] - start + unit
+			if i < len(keys) {
+				sessions++
+				start = keys[i]
+			}
+		}
+	}
+	return time.Duration(total) * time.Second, sessions
+}
+
+// Rate is the rows finished per second of active time.
+func (s *Summary) Rate() float64 {
+	return perSecond(s.Rows-s.Counts[Invalid]-s.Counts[Pending], s.Active)
+}
+
+// timeline bins the rows finished between first and last.
+func (t *Tally) timeline() []Bin {
+	if len(t.finished) == 0 {
+		return nil
+	}
+	start := t.s.First.Truncate(time.Second)
+	span := t.s.Last.Truncate(time.Second).Sub(start) + time.Second
+	width := max(time.Second, (span+TimelineBins-1)/TimelineBins).Round(time.Second)
+	if t.perMin {
+		width = max(width, time.Minute).Round(time.Minute)
+		start = start.Truncate(time.Minute)
+	}
+	n := int((span + width - 1) / width)
+	if t.perMin {
+		n = int((t.s.Last.Sub(start) + width) / width)
+	}
+	bins := make([]Bin, n)
+	for i := range bins {
+		bins[i] = Bin{Start: start.Add(time.Duration(i) * width), Width: width}
+	}
+	for sec, c := range t.finished {
+		i := int(time.Unix(sec, 0).Sub(start) / width)
+		bins[min(max(i, 0), n-1)].Rows += c
+	}
+	return bins
+}
+
 // Summary returns the tally so far.
 func (t *Tally) Summary() Summary {
 	s := t.s
@@ -118,6 +233,8 @@ func (t *Tally) Summary() Summary {
 		s.Counts[k] = v
 	}
 	s.SplitGroups, s.IncompleteGroups = sortedKeys(t.split), sortedKeys(t.incomplete)
+	s.Timeline = t.timeline()
+	s.Active, s.Sessions = t.active()
 	s.Failures = slices.Clone(t.s.Failures)
 	slices.SortStableFunc(s.Failures, func(a, b Failure) int {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {
@@ -190,6 +307,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", f.Count, f.Status, codeText(f.Code), f.Msg, joinLines(f.Lines, f.Count))
 		}
 		_ = tw.Flush()
+		if s.OtherCauses > 0 {
+			fmt.Fprintf(ew, "  and %s with other causes\n", plural(s.OtherCauses, "row"))
+		}
 	}
 	if n := len(s.SplitGroups); n > 0 {
 		fmt.Fprintf(ew, "groups split (a row already bound to another open account): %d: %s\n", n, listNames(s.SplitGroups))
@@ -205,9 +325,8 @@ func (s *Summary) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintln(ew)
 	} else if !s.First.IsZero() {
-		span := s.Last.Sub(s.First)
-		fmt.Fprintf(ew, "finished between %s and %s: %.1f rows/s; %d calls recorded\n",
-			s.First.UTC().Format(time.DateTime), s.Last.UTC().Format(time.DateTime), perSecond(s.Rows-s.Counts[Invalid]-s.Counts[Pending], span), s.Attempts)
+		fmt.Fprintf(ew, "finished between %s and %s: %s rows/s over %s of %s; %d calls recorded\n",
+			s.First.UTC().Format(time.DateTime), s.Last.UTC().Format(time.DateTime), rateText(s.Rate()), s.Active, plural(s.Sessions, "run"), s.Attempts)
 	}
 	if next := s.Next(); len(next) > 0 {
 		fmt.Fprintln(ew, "next:")
@@ -265,6 +384,9 @@ func (s *Summary) Next() []string {
 		}
 		out = append(out, what+": "+remedies[i])
 	}
+	if n := len(s.SplitGroups); n > 0 {
+		out = append(out, fmt.Sprintf("%s split: a row was bound already to another open account; bind it by hand to its group's account if the merchant needs one UnionID", plural(n, "group")))
+	}
 	return out
 }
 
@@ -283,6 +405,14 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// rateText shows a rate with two significant digits, at least one decimal.
+func rateText(r float64) string {
+	if r >= 10 || r == 0 {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return strconv.FormatFloat(r, 'g', 2, 64)
 }
 
 func codeText(code int) string {
@@ -384,6 +514,12 @@ type jsonFailure struct {
 	Remedy  string `json:"remedy"`
 }
 
+type jsonBin struct {
+	Start   time.Time `json:"start"`
+	Seconds float64   `json:"seconds"`
+	Rows    int       `json:"rows"`
+}
+
 type jsonRun struct {
 	Sent       int            `json:"sent"`
 	Calls      int            `json:"calls"`
@@ -405,15 +541,23 @@ type jsonSummary struct {
 	First      *time.Time     `json:"first_finished_at,omitempty"`
 	Last       *time.Time     `json:"last_finished_at,omitempty"`
 	RowsPerSec float64        `json:"rows_per_second_finished"`
+	ActiveSec  float64        `json:"active_seconds"`
+	Sessions   int            `json:"runs"`
 	Split      []string       `json:"split_groups"`
 	Incomplete []string       `json:"incomplete_groups"`
+	Timeline   []jsonBin      `json:"timeline"`
+	Other      int            `json:"other_causes_rows,omitempty"`
 	Run        *jsonRun       `json:"run,omitempty"`
 	Next       []string       `json:"next"`
 }
 
 func (s *Summary) jsonView() jsonSummary {
 	out := jsonSummary{File: s.File, Rows: s.Rows, Done: s.Done(), Statuses: map[string]int{}, Failures: []jsonFailure{}, Attempts: s.Attempts, Next: s.Next(),
-		Split: append([]string{}, s.SplitGroups...), Incomplete: append([]string{}, s.IncompleteGroups...)}
+		Split: append([]string{}, s.SplitGroups...), Incomplete: append([]string{}, s.IncompleteGroups...),
+		Timeline: []jsonBin{}, Other: s.OtherCauses}
+	for _, b := range s.Timeline {
+		out.Timeline = append(out.Timeline, jsonBin{b.Start.UTC(), b.Width.Seconds(), b.Rows})
+	}
 	if out.Next == nil {
 		out.Next = []string{}
 	}
@@ -426,7 +570,7 @@ func (s *Summary) jsonView() jsonSummary {
 	if !s.First.IsZero() {
 		first, last := s.First.UTC(), s.Last.UTC()
 		out.First, out.Last = &first, &last
-		out.RowsPerSec = perSecond(s.Rows-s.Counts[Invalid]-s.Counts[Pending], last.Sub(first))
+		out.RowsPerSec, out.ActiveSec, out.Sessions = s.Rate(), s.Active.Seconds(), s.Sessions
 	}
 	if r := s.Run; r != nil {
 		out.Run = &jsonRun{Sent: r.Sent, Calls: r.Calls, Retries: r.Retries, ElapsedSec: r.Elapsed.Seconds(),

@@ -133,3 +133,11 @@ func TestWriteJSON(t *testing.T) {
 		t.Errorf("run %+v next %v", got.Run, got.Next)
 	}
 }
+
+func TestNextNamesSplitGroups(t *testing.T) {
+	s := Summary{Counts: map[Status]int{}, SplitGroups: []string{"m1", "m2"}}
+	next := s.Next()
+	if len(next) != 1 || !strings.HasPrefix(next[0], "2 groups split: ") {
+		t.Errorf("next %q", next)
+	}
+}

@@ -1,0 +1,129 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"time"
+)
+
+// The sign-off page: one self-contained HTML file (inline CSS and SVG, no
+// script, no font or image from elsewhere), so that it opens offline, can
+// be mailed, and prints. The charts are SVG written here: two bar charts
+// do not need a charting library, and a library that emits SVG would
+// still need a script or external styles for legends and labels.
+
+//go:embed report.html.tmpl
+var pageTemplate string
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"pct":    pct,
+	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"dur":    func(d time.Duration) string { return d.Round(time.Second).String() },
+	"lines":  joinLines,
+	"code":   codeText,
+	"plural": plural,
+}).Parse(pageTemplate))
+
+// PageOptions are what a page says beyond the results file.
+type PageOptions struct {
+	// Input is the accounts file, for the command to run next; empty when
+	// unknown.
+	Input string
+}
+
+// maxNames bounds the group names a page lists.
+const maxNames = 50
+
+// WriteHTML writes the sign-off page of s.
+func (s *Summary) WriteHTML(w io.Writer, opt PageOptions) error {
+	return page.Execute(w, s.pageView(opt))
+}
+
+type statusView struct {
+	Name  string
+	Count int
+	Class string
+	Pct   float64
+	X, W  float64 // its part of the outcome bar, in a 1000-wide box
+}
+
+type barView struct {
+	X, Y, W, H float64
+	Rows       int
+	Start      string
+	Rate       string
+}
+
+type pageView struct {
+	S              *Summary
+	File           string
+	Done, NotDone  int
+	DonePct        float64
+	Statuses       []statusView
+	Bars           []barView
+	MaxRate        string
+	AchievedRate   string
+	HasTimeline    bool
+	Split, Incompl []string
+	SplitMore      int
+	IncomplMore    int
+	Command        string
+	Next           []string
+}
+
+func pct(n, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(total)
+}
+
+func (s *Summary) pageView(opt PageOptions) pageView {
+	v := pageView{S: s, File: s.File, Done: s.Done(), NotDone: s.Rows - s.Done(), DonePct: pct(s.Done(), s.Rows), Next: s.Next()}
+	if v.File == "" {
+		v.File = "results.csv"
+	}
+	x := 0.0
+	for _, st := range Statuses {
+		n := s.Counts[st]
+		sv := statusView{Name: st.String(), Count: n, Class: st.String(), Pct: pct(n, s.Rows)}
+		sv.X, sv.W = x, 10*sv.Pct
+		x += sv.W
+		v.Statuses = append(v.Statuses, sv)
+	}
+	// Rows finished over time: one bar per bin, its height the rate.
+	maxRate := 0.0
+	for _, b := range s.Timeline {
+		maxRate = math.Max(maxRate, float64(b.Rows)/b.Width.Seconds())
+	}
+	if len(s.Timeline) > 0 && maxRate > 0 {
+		v.HasTimeline = true
+		w := 1000.0 / float64(len(s.Timeline))
+		for i, b := range s.Timeline {
+			r := float64(b.Rows) / b.Width.Seconds()
+			h := 170 * r / maxRate
+			v.Bars = append(v.Bars, barView{X: float64(i) * w, Y: 190 - h, W: math.Max(w-1, 0.5), H: h, Rows: b.Rows,
+				Start: b.Start.UTC().Format("15:04:05"), Rate: rateText(r)})
+		}
+		v.MaxRate = rateText(maxRate)
+		v.AchievedRate = rateText(s.Rate())
+	}
+	v.Split, v.SplitMore = firstNames(s.SplitGroups)
+	v.Incompl, v.IncomplMore = firstNames(s.IncompleteGroups)
+	in := opt.Input
+	if in == "" {
+		in = "ACCOUNTS.csv"
+	}
+	v.Command = fmt.Sprintf("openbind run --input %s --output %s", in, v.File)
+	return v
+}
+
+func firstNames(names []string) ([]string, int) {
+	if len(names) <= maxNames {
+		return names, 0
+	}
+	return names[:maxNames], len(names) - maxNames
+}
