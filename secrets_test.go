@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,26 +19,12 @@ import (
 // unchanged: they hold characters that URLs and JSON escape.
 func leakWorld(t *testing.T, n int) (*procWorld, []string) {
 	t.Helper()
-	w := &procWorld{t: t, bin: openbindBin(t), dir: t.TempDir()}
-	w.input = filepath.Join(w.dir, "accounts.csv")
-	w.output = filepath.Join(w.dir, "results.csv")
-	var b bytes.Buffer
-	b.WriteString("appid,access_token\n")
-	var accounts []wechattest.Account
 	var tokens []string
-	for i := range n {
+	w := newProcWorldTokens(t, n, func(i int) string {
 		tok := fmt.Sprintf("SECRET%03d+tok/en=%c&x%%y", i, 'A'+i%26)
-		a := wechattest.Account{AppID: fmt.Sprintf("wx%016x", 0xb000+i), Token: tok}
-		accounts = append(accounts, a)
 		tokens = append(tokens, tok)
-		w.appids = append(w.appids, a.AppID)
-		fmt.Fprintf(&b, "%s,%s\n", a.AppID, tok)
-	}
-	if err := os.WriteFile(w.input, b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.srv = wechattest.New(accounts...).Start()
-	t.Cleanup(w.srv.Close)
+		return tok
+	})
 	return w, tokens
 }
 

@@ -102,21 +102,19 @@ func IsLoopback(host string) bool {
 // returns the new open platform appid. An account that is bound already
 // answers 89000 (see IsCode).
 func (c *Client) Create(ctx context.Context, token, appid string) (string, error) {
-	var ans answer
-	if err := c.call(ctx, PathCreate, token, request{AppID: appid}, &ans); err != nil {
-		return "", err
-	}
-	if ans.OpenAppID == "" {
-		return "", &BodyError{Reason: "answer without open_appid"}
-	}
-	return ans.OpenAppID, nil
+	return c.openAppID(ctx, PathCreate, token, appid)
 }
 
 // Get returns the open platform appid the account is bound to (89002 when
 // it is not bound).
 func (c *Client) Get(ctx context.Context, token, appid string) (string, error) {
+	return c.openAppID(ctx, PathGet, token, appid)
+}
+
+// openAppID makes a call whose answer is an open platform appid.
+func (c *Client) openAppID(ctx context.Context, path, token, appid string) (string, error) {
 	var ans answer
-	if err := c.call(ctx, PathGet, token, request{AppID: appid}, &ans); err != nil {
+	if err := c.call(ctx, path, token, request{AppID: appid}, &ans); err != nil {
 		return "", err
 	}
 	if ans.OpenAppID == "" {

@@ -72,23 +72,33 @@ func maxInClockSeconds(at []time.Time) int {
 	return best
 }
 
-func measureRate(b *bench) error {
-	const qps, seconds = 300, 20
-	n := qps * seconds
-	input, err := b.writeInput("rate.csv", n)
+// paced runs rows = qps × seconds at --qps qps against an in-process
+// stand-in answering in [latMin, latMax], and returns when each call
+// arrived, and the stand-in.
+func (b *bench) paced(name string, qps, seconds int, latMin, latMax time.Duration, args ...string) ([]time.Time, *wechattest.Server, error) {
+	input, err := b.writeInput(name+".csv", qps*seconds)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	srv := standIn(true, time.Millisecond, 5*time.Millisecond)
+	srv := standIn(true, latMin, latMax)
 	defer srv.Close()
-	p, err := b.openbind("run", "--input", input, "--output", b.path("rate-results.csv"), "--qps", fmt.Sprint(qps), "--burst", "1", "--base-url", srv.URL)
+	args = append([]string{"run", "--input", input, "--output", b.path(name + "-results.csv"), "--qps", fmt.Sprint(qps), "--base-url", srv.URL}, args...)
+	p, err := b.openbind(args...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if p.code != 0 {
-		return fmt.Errorf("exit %d\n%s%s", p.code, p.stdout, p.stderr)
+		return nil, nil, fmt.Errorf("exit %d\n%s%s", p.code, p.stdout, p.stderr)
 	}
-	at := arrivals(srv)
+	return arrivals(srv), srv, nil
+}
+
+func measureRate(b *bench) error {
+	const qps = 300
+	at, _, err := b.paced("rate", qps, 20, time.Millisecond, 5*time.Millisecond, "--burst", "1")
+	if err != nil {
+		return err
+	}
 	mean := meanRate(at)
 	fmt.Printf("rate: --qps %d --burst 1, %d calls: at most %d in any 1 s window (%d in any second of the clock), mean %.1f/s = %.2f%% of %d\n",
 		qps, len(at), maxInWindow(at, time.Second), maxInClockSeconds(at), mean, 100*mean/qps, qps)
@@ -96,30 +106,17 @@ func measureRate(b *bench) error {
 }
 
 func measureLatency(b *bench) error {
-	const qps, seconds = 200, 20
-	n := qps * seconds
-	input, err := b.writeInput("latency.csv", n)
+	const qps = 200
+	at, srv, err := b.paced("latency", qps, 20, 700*time.Millisecond, time.Second)
 	if err != nil {
 		return err
 	}
-	srv := standIn(true, 700*time.Millisecond, time.Second)
-	defer srv.Close()
-	p, err := b.openbind("run", "--input", input, "--output", b.path("latency-results.csv"), "--qps", fmt.Sprint(qps), "--base-url", srv.URL)
-	if err != nil {
-		return err
-	}
-	if p.code != 0 {
-		return fmt.Errorf("exit %d\n%s%s", p.code, p.stdout, p.stderr)
-	}
-	at := arrivals(srv)
 	mean := meanRate(at)
 	fmt.Printf("latency: answers in 0.7-1 s, --qps %d with the default --workers: mean %.1f/s = %.2f%% of %d over %d calls; %d connections\n",
 		qps, mean, 100*mean/qps, qps, len(at), srv.Conns())
 	return nil
 }
 
-// measureOverhead times whole processes, alternating: openbind --qps 0
-// --workers 32 and the bare client, each against a fresh stand-in.
 // fake is `openbind serve-fake` on a free loopback port, in a process of
 // its own: this process stays small, so the RSS of the processes it starts
 // is theirs (Linux carries a parent's peak RSS into a child's ru_maxrss).
