@@ -4,9 +4,11 @@
 // decides the outcome of each row, and has the results file rewritten in
 // input order at the end.
 //
-// One producer streams the input to the workers, the workers make the calls,
-// and one collector alone writes the results; a failed row is a value, not
-// an error that cancels the pool.
+// One producer streams the input; a scheduler holds back the rows of a
+// merchant group until the group's first row has its open account (see
+// groups.go); a dispatcher hands the rows to the workers, which make the
+// calls; one collector alone writes the results. A failed row is a value,
+// not an error that cancels the pool.
 package job
 
 import (
