@@ -117,13 +117,13 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			ln, err := net.Listen("tcp", c.String("addr"))
+			addr := c.String("addr")
+			if host, _, err := net.SplitHostPort(addr); err != nil || !wechat.IsLoopback(host) {
+				return fmt.Errorf("--addr %s: the stand-in listens on loopback only (127.0.0.1, ::1, localhost)", addr)
+			}
+			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
-			}
-			if host, _, _ := net.SplitHostPort(ln.Addr().String()); !wechat.IsLoopback(host) {
-				ln.Close()
-				return fmt.Errorf("--addr %s: the stand-in listens on loopback only", c.String("addr"))
 			}
 			hs := &http.Server{Handler: srv, ConnState: srv.ConnState, ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(stdout, "stand-in of WeChat listening on http://%s (openbind run --base-url http://%s)\n", ln.Addr(), ln.Addr())

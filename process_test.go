@@ -5,9 +5,11 @@ package main
 // name "openbind" (testscript.Main runs main for that name).
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -368,5 +370,60 @@ func TestResultsFileCannotGrow(t *testing.T) {
 	sentAfterDone(t, w.srv.Calls()[mark:], recorded)
 	if counts := w.checkFinal(); counts[report.Created]+counts[report.AlreadyBound] != 400 {
 		t.Errorf("after the rerun: %v", counts)
+	}
+}
+
+// serve-fake serves the stand-in for rehearsals: it prints its address,
+// learns tokens, injects the faults it is told, and reports when stopped.
+func TestServeFake(t *testing.T) {
+	w := newProcWorld(t, 200)
+	fake := exec.Command(w.bin, "serve-fake", "--addr", "127.0.0.1:0", "--latency", "1ms-3ms", "--fault", "busy=0.2", "--fault", "reset-after=0.05", "--seed", "3")
+	stdout, err := fake.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Process.Kill()
+	out := bufio.NewReader(stdout)
+	line, err := out.ReadString('\n')
+	fields := strings.Fields(line)
+	if err != nil || len(fields) < 6 || !strings.HasPrefix(fields[5], "http://127.0.0.1:") {
+		t.Fatalf("serve-fake said %q (%v)", line, err)
+	}
+	url := fields[5]
+	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", url, "--qps", "0", "--retry-backoff", "1ms", "--max-attempts", "10")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	_ = fake.Process.Signal(os.Interrupt)
+	rest, _ := io.ReadAll(out)
+	if err := fake.Wait(); err != nil {
+		t.Fatalf("serve-fake: %v", err)
+	}
+	var calls, faulted, conns int
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(rest)), "stand-in stopped after %d calls (%d faulted), %d connections", &calls, &faulted, &conns); err != nil {
+		t.Fatalf("serve-fake said %q: %v", rest, err)
+	}
+	if calls < 200 || faulted == 0 || conns == 0 {
+		t.Errorf("%d calls, %d faulted, %d connections", calls, faulted, conns)
+	}
+	sum, err := report.Summarize(w.output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Done() != 200 || sum.Counts[report.AlreadyBound] == 0 {
+		t.Errorf("counts %v: want 200 done, some already_bound after lost answers", sum.Counts)
+	}
+
+	// A bad setting is a usage error.
+	bad := exec.Command(w.bin, "serve-fake", "--addr", "127.0.0.1:0", "--fault", "busy=2")
+	if out, err := bad.CombinedOutput(); exitOf(t, err) != 2 || !strings.Contains(string(out), "the share is a number from 0 to 1") {
+		t.Errorf("--fault busy=2: %v\n%s", err, out)
+	}
+	bad = exec.Command(w.bin, "serve-fake", "--addr", "0.0.0.0:0")
+	if out, err := bad.CombinedOutput(); exitOf(t, err) != 2 || !strings.Contains(string(out), "loopback only") {
+		t.Errorf("--addr 0.0.0.0: %v\n%s", err, out)
 	}
 }
