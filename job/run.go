@@ -83,8 +83,9 @@ type Progress interface {
 // Limiter is the rate limit every call waits on; *ratelimit.Limiter has it.
 type Limiter interface {
 	Wait(ctx context.Context) error
-	// SlowDown is told of a 45011 (minute quota): it slows every caller.
-	SlowDown()
+	// SlowDown is told of a 45011 (minute quota): it slows every caller,
+	// and reports whether this 45011 did (the others of a burst do not).
+	SlowDown() bool
 }
 
 // Defaults of Config.

@@ -362,7 +362,7 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func (l *countingLimiter) SlowDown() {}
+func (l *countingLimiter) SlowDown() bool { return false }
 
 func TestEveryCallWaitsOnTheLimiter(t *testing.T) {
 	w := newWorld(t, mixed)

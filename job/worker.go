@@ -222,8 +222,9 @@ func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, 
 		}
 		if wechat.IsCode(err, wechat.CodeMinuteQuota) {
 			// The limiter's pause is the wait, for every worker at once.
-			r.limiter.SlowDown()
-			r.cfg.Logger.Warn("minute quota reached (errcode 45011): pausing every call, then slowing down", "line", t.row.Line)
+			if r.limiter.SlowDown() {
+				r.cfg.Logger.Warn("minute quota reached (errcode 45011): pausing every call, then going on slower", "line", t.row.Line)
+			}
 			continue
 		}
 		if b == nil {

@@ -123,13 +123,14 @@ func (l *Limiter) Wait(ctx context.Context) error {
 // turns, then go on at half the rate calls went at (with no limit: half the
 // rate observed), growing back step by step to the configured rate — or,
 // with no limit, to the rate observed. A 45011 that arrives during the
-// pause it caused (other calls of the same burst) changes nothing.
-func (l *Limiter) SlowDown() {
+// pause it caused (other calls of the same burst) changes nothing; SlowDown
+// reports whether this one slowed the rate.
+func (l *Limiter) SlowDown() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	if now.Before(l.paused) {
-		return
+		return false
 	}
 	// The rate calls went at: the limit, or less when fewer calls came.
 	going := l.grants.rate(now)
@@ -148,6 +149,7 @@ func (l *Limiter) SlowDown() {
 	l.paused = now.Add(l.pauseFor(now))
 	l.nextStep = l.paused.Add(RecoveryStep)
 	l.slowed++
+	return true
 }
 
 // recoverLocked grows a slowed rate by a step when one is due.

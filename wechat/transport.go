@@ -9,8 +9,9 @@ import (
 )
 
 // NewHTTPClient returns the HTTP client for a pool of workers: it keeps one
-// idle keep-alive connection per worker (net/http keeps 2 by default, which
-// makes a larger pool open and close a connection per call), honours
+// keep-alive connection per worker and no more (net/http keeps 2 idle by
+// default, which makes a larger pool open and close a connection per
+// call), honours
 // HTTPS_PROXY/NO_PROXY, verifies TLS, speaks HTTP/2 where offered, and never
 // follows a redirect (that would send the token's request elsewhere).
 // It sets no overall timeout: each attempt carries its own deadline.
@@ -26,6 +27,10 @@ func NewHTTPClient(workers int) *http.Client {
 	t.ForceAttemptHTTP2 = true
 	t.MaxIdleConns = workers
 	t.MaxIdleConnsPerHost = workers
+	// A worker's next call can start before its last connection is back
+	// in the pool (the transport returns it from another goroutine); then
+	// it waits for one rather than dial one more.
+	t.MaxConnsPerHost = workers
 	t.IdleConnTimeout = 90 * time.Second
 	return &http.Client{
 		Transport: t,
