@@ -3,7 +3,6 @@ package job
 import (
 	"bytes"
 	"io"
-	"strconv"
 
 	"openbind/report"
 )
@@ -103,5 +102,3 @@ func (st *state) summary() report.Summary {
 	}
 	return t.Summary()
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -2,6 +2,7 @@ package job
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -126,7 +127,7 @@ func (st *state) dedup() {
 		}
 	}
 	slices.SortFunc(idx, func(a, b int32) int {
-		if c := cmpAppID(st.rows[a].appid, st.rows[b].appid); c != 0 {
+		if c := cmp.Compare(st.rows[a].appid, st.rows[b].appid); c != 0 {
 			return c
 		}
 		return int(a - b)
@@ -144,20 +145,10 @@ func (st *state) dedup() {
 	st.byAppID = slices.Clip(out)
 }
 
-func cmpAppID(a, b AppID) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // lookup returns the index of the valid row with appid, or -1.
 func (st *state) lookup(appid AppID) int {
 	k, ok := slices.BinarySearchFunc(st.byAppID, appid, func(i int32, a AppID) int {
-		return cmpAppID(st.rows[i].appid, a)
+		return cmp.Compare(st.rows[i].appid, a)
 	})
 	if !ok {
 		return -1

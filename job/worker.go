@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -168,7 +169,7 @@ func (r *runner) fail(rec *report.Record, err error) {
 
 func (r *runner) errText(err error) string {
 	if c := errCode(err); c != 0 {
-		return describe(err, r.cfg.Timeout) + " (errcode " + itoa(c) + ")"
+		return describe(err, r.cfg.Timeout) + " (errcode " + strconv.Itoa(c) + ")"
 	}
 	return describe(err, r.cfg.Timeout)
 }
