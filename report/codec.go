@@ -24,9 +24,9 @@ func NewWriter(w io.Writer) *Writer {
 	return &Writer{w: w}
 }
 
-// WriteHeader writes the header line.
+// WriteHeader writes the header line, after a byte order mark.
 func (e *Writer) WriteHeader() (int, error) {
-	b := e.buf[:0]
+	b := append(e.buf[:0], BOM...)
 	for i, c := range Columns {
 		if i > 0 {
 			b = append(b, ',')
@@ -42,13 +42,13 @@ func (e *Writer) Write(r *Record) (int, error) {
 	b := AppendPrefix(e.buf[:0], r.Line, r.AppID, r.Group)
 	b = append(b, r.Status.String()...)
 	b = append(b, ',')
-	b = appendField(b, oneLine(r.OpenAppID))
+	b = appendField(b, cellText(r.OpenAppID))
 	b = append(b, ',')
 	if r.ErrCode != 0 {
 		b = strconv.AppendInt(b, int64(r.ErrCode), 10)
 	}
 	b = append(b, ',')
-	b = appendField(b, oneLine(r.ErrMsg))
+	b = appendField(b, safeCell(r.ErrMsg))
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(r.Attempts), 10)
 	b = append(b, ',')
@@ -105,11 +105,13 @@ func (e *Writer) WriteLine(line []byte) (int, error) {
 // AppendPrefix appends to b the start of the line Write gives a record
 // with this line, appid and group: "line,appid,group,".
 func AppendPrefix(b []byte, line int, appid, group string) []byte {
-	b = strconv.AppendInt(b, int64(line), 10)
+	if line > 0 { // a kept record of another input has none
+		b = strconv.AppendInt(b, int64(line), 10)
+	}
 	b = append(b, ',')
-	b = appendField(b, oneLine(appid))
+	b = appendField(b, cellText(appid))
 	b = append(b, ',')
-	b = appendField(b, oneLine(group))
+	b = appendField(b, safeCell(group))
 	return append(b, ',')
 }
 
@@ -140,13 +142,6 @@ func fieldNeedsQuotes(f string) bool {
 	return false
 }
 
-func oneLine(s string) string {
-	if strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 {
-		return strings.Join(strings.Fields(s), " ")
-	}
-	return s
-}
-
 // Reader decodes a results file by header name: columns may come in any
 // order, and unknown columns are ignored. appid and status are required.
 type Reader struct {
@@ -156,6 +151,7 @@ type Reader struct {
 	start int64 // offset of the last record read
 	line  int   // line of the last record read
 	canon bool
+	extra []string // columns that are not Columns
 }
 
 // ErrNotResults is returned (wrapped) for a file that is not a results file.
@@ -170,7 +166,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 		if err == io.EOF {
 			return nil, io.EOF
 		}
-		return nil, fmt.Errorf("header: %w", err)
+		return nil, fmt.Errorf("header: %w: %w", err, ErrNotResults)
 	}
 	for i := range d.idx {
 		d.idx[i] = -1
@@ -178,9 +174,11 @@ func NewReader(r io.Reader) (*Reader, error) {
 	d.ncols = len(header)
 	d.canon = len(header) == numColumns
 	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, BOM)))
+		known := false
 		for c, col := range Columns {
 			if name == col {
+				known = true
 				if d.idx[c] >= 0 {
 					return nil, fmt.Errorf("line 1: column %q twice: %w", col, ErrNotResults)
 				}
@@ -189,6 +187,9 @@ func NewReader(r io.Reader) (*Reader, error) {
 					d.canon = false
 				}
 			}
+		}
+		if !known {
+			d.extra = append(d.extra, cellText(h))
 		}
 	}
 	if d.idx[colAppID] < 0 || d.idx[colStatus] < 0 {
@@ -238,7 +239,7 @@ func (d *Reader) decode(f []string, r *Record) error {
 		return fmt.Errorf("line %d, column %d (%s): %w", d.line, col, Columns[c], err)
 	}
 	var err error
-	*r = Record{AppID: get(colAppID), Group: get(colGroup), OpenAppID: get(colOpenAppID), ErrMsg: get(colErrMsg)}
+	*r = Record{AppID: cellText(get(colAppID)), Group: unsafeCell(get(colGroup)), OpenAppID: cellText(get(colOpenAppID)), ErrMsg: unsafeCell(get(colErrMsg))}
 	if r.Status, err = ParseStatus(get(colStatus)); err != nil {
 		return bad(colStatus, err)
 	}

@@ -26,21 +26,32 @@ type Journal struct {
 	syncGap  time.Duration
 	lastSync time.Time
 	dirty    bool // written since the last Sync
+	canon    bool // the header is the one Writer writes: see ScanInfo.Canonical
 	cursor   cursor
 }
 
 // ScanInfo tells what Scan found.
 type ScanInfo struct {
-	Records   int   // records read
-	Canonical bool  // the header is exactly Columns (see Reader.Canonical)
+	Records int // records read
+	// Canonical says the header is byte for byte the one Writer writes (a
+	// byte order mark, Columns in order, a line feed): records can be
+	// appended, and lines copied as they are.
+	Canonical bool
 	TornBytes int64 // bytes of a torn last line that were cut off
 	Created   bool  // the file was empty or new: a header was written
+	// Extra are the columns of the header that openbind does not write: a
+	// rewrite would drop them.
+	Extra []string
 }
 
 // OpenJournal opens the results file at path for reading and appending,
 // creating it when missing. Records reach the disk (fsync) at most syncGap
-// after they are written, and at Close.
+// after they are written, and at Close. path must name a regular file (or
+// nothing yet): a device, a pipe or a directory is refused unopened.
 func OpenJournal(path string, syncGap time.Duration) (*Journal, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotResults)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
@@ -49,6 +60,21 @@ func OpenJournal(path string, syncGap time.Duration) (*Journal, error) {
 	j.bw = bufio.NewWriterSize(f, 64<<10)
 	j.w = NewWriter(j.bw)
 	return j, nil
+}
+
+// fileKind names the kind of a file that is not a regular one.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
 }
 
 // Path is the file's name.
@@ -68,7 +94,7 @@ func (j *Journal) Scan(fn func(r *Record, off int64) error) (ScanInfo, error) {
 	if err != nil {
 		return res.info, fmt.Errorf("%s: %w", j.path, err)
 	}
-	j.hdr, j.size = res.layout, size
+	j.hdr, j.size, j.canon = res.layout, size, res.info.Canonical
 	switch {
 	case res.end == 0: // nothing, or not even a whole header: start afresh
 		if err := j.truncate(0); err != nil {
@@ -120,7 +146,11 @@ type scanResult struct {
 }
 
 // scan reads the records of f[:size]: the whole lines, then the bytes after
-// the last newline if they form a complete record (else they are torn).
+// the last newline if they form a complete record (else they are torn). A
+// file that holds no results header is refused with ErrNotResults, and
+// nothing is passed to fn; the only file without a line break that is
+// taken for a results file is a torn header (a run killed, or its disk
+// full, as it created the file): a prefix of the header openbind writes.
 func scan(f io.ReaderAt, size int64, fn func(r *Record, off int64) error) (scanResult, error) {
 	var res scanResult
 	end, err := lastNewline(f, size)
@@ -129,6 +159,9 @@ func scan(f io.ReaderAt, size int64, fn func(r *Record, off int64) error) (scanR
 	}
 	res.end = end
 	if end == 0 {
+		if size > 0 && !tornHeader(f, size) {
+			return res, fmt.Errorf("line 1: no line break in %d bytes, and not the start of a results header: %w", size, ErrNotResults)
+		}
 		res.info.TornBytes = size
 		res.info.Canonical = true
 		res.layout, _ = NewReader(bytes.NewReader(headerLine()))
@@ -136,10 +169,14 @@ func scan(f io.ReaderAt, size int64, fn func(r *Record, off int64) error) (scanR
 	}
 	dec, err := NewReader(bufio.NewReaderSize(io.NewSectionReader(f, 0, end), 64<<10))
 	if err != nil {
+		if err == io.EOF {
+			err = fmt.Errorf("only blank lines, no header: %w", ErrNotResults)
+		}
 		return res, err
 	}
 	res.layout = dec
-	res.info.Canonical = dec.Canonical()
+	res.info.Canonical = dec.Canonical() && hasHeader(f)
+	res.info.Extra = dec.extra
 	var rec Record
 	for {
 		err := dec.Read(&rec)
@@ -164,6 +201,28 @@ func scan(f io.ReaderAt, size int64, fn func(r *Record, off int64) error) (scanR
 	}
 	res.info.TornBytes = size - end
 	return res, nil
+}
+
+// tornHeader reports whether f[:size], with no line break, is the start of
+// the header line openbind writes (with or without its byte order mark).
+func tornHeader(f io.ReaderAt, size int64) bool {
+	h := headerLine()
+	if size >= int64(len(h)) {
+		return false
+	}
+	buf := make([]byte, size)
+	if _, err := f.ReadAt(buf, 0); err != nil && err != io.EOF {
+		return false
+	}
+	return bytes.HasPrefix(h, buf) || bytes.HasPrefix(h[len(BOM):], buf)
+}
+
+// hasHeader reports whether f starts with the header line Writer writes.
+func hasHeader(f io.ReaderAt) bool {
+	h := headerLine()
+	buf := make([]byte, len(h))
+	n, _ := f.ReadAt(buf, 0)
+	return n == len(h) && bytes.Equal(buf, h)
 }
 
 // decodeTail decodes the bytes f[from:to] as one record.
@@ -220,6 +279,26 @@ func headerLine() []byte {
 	return b.Bytes()
 }
 
+// probeSize is how much a run writes (and removes again) to prove that the
+// results file can grow before it sends its first call.
+const probeSize = 1 << 10
+
+// Probe proves that the file takes a write: it appends probeSize bytes of
+// line feeds, hands them to the kernel and cuts them off again. On a full
+// disk (or past a file size limit) it fails, and a run sends nothing whose
+// outcome it could not record. A kill between the two steps leaves blank
+// lines, which readers skip.
+func (j *Journal) Probe() error {
+	if err := j.bw.Flush(); err != nil {
+		return err
+	}
+	if _, err := j.f.Write(bytes.Repeat([]byte{'\n'}, probeSize)); err != nil {
+		_ = j.f.Truncate(j.size)
+		return err
+	}
+	return j.f.Truncate(j.size)
+}
+
 // ErrNotCanonical is returned by Append to a file whose header is not
 // Columns: the file must be rewritten before records are appended.
 var ErrNotCanonical = errors.New("results file columns are not in openbind's order; rewrite it first")
@@ -227,7 +306,7 @@ var ErrNotCanonical = errors.New("results file columns are not in openbind's ord
 // Append buffers one record at the end of the file and returns its offset.
 // Flush hands it to the kernel.
 func (j *Journal) Append(r *Record) (int64, error) {
-	if j.hdr == nil || !j.hdr.Canonical() {
+	if !j.canon {
 		return 0, ErrNotCanonical
 	}
 	off := j.size
@@ -300,7 +379,7 @@ func (j *Journal) RecordLineAt(off int64) (Record, []byte, error) {
 
 // Canonical reports whether the file's columns are openbind's (Columns),
 // so that its lines can be copied into another results file as they are.
-func (j *Journal) Canonical() bool { return j.hdr != nil && j.hdr.Canonical() }
+func (j *Journal) Canonical() bool { return j.canon }
 
 // Close flushes, syncs and closes the file.
 func (j *Journal) Close() error {

@@ -293,7 +293,7 @@ func TestWriterRoundTrip(t *testing.T) {
 			t.Fatalf("%q: %v\n%s", s, err, data)
 		}
 		want := rec
-		want.AppID, want.Group, want.OpenAppID, want.ErrMsg = strings.TrimSpace(oneLine(s)), strings.TrimSpace(oneLine(s)), strings.TrimSpace(oneLine(s)), strings.TrimSpace(oneLine(s))
+		want.AppID, want.Group, want.OpenAppID, want.ErrMsg = strings.TrimSpace(cellText(s)), strings.TrimSpace(cellText(s)), strings.TrimSpace(cellText(s)), strings.TrimSpace(cellText(s))
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%q (-want +got):\n%s", s, diff)
 		}

@@ -75,6 +75,35 @@ const (
 	numColumns
 )
 
+// Matters reports whether the record says something of the account: a
+// final status (done or failed), or calls sent that did not finish (a
+// pending record with attempts). The state of an appid is its last record
+// that matters; invalid records and pending ones never sent say nothing.
+func (r *Record) Matters() bool {
+	return r.Status.Final() || (r.Status == Pending && r.Attempts > 0)
+}
+
+// InDoubt reports whether the record leaves open whether a call acted on
+// WeChat: calls were sent and the row ended without an answer of WeChat
+// that settles it — pending after calls (cut off, or a call in flight when
+// the run was killed), or failed without an errcode (a lost answer, a
+// gateway's HTTP error, a timeout). A merchant group asks get of such a
+// row before any other row creates an open account. The fact lives in the
+// record's structure (status, errcode, attempts), never in its errmsg.
+func (r *Record) InDoubt() bool {
+	switch r.Status {
+	case Pending:
+		return r.Attempts > 0
+	case Failed:
+		return r.ErrCode == 0 && r.Attempts > 0
+	}
+	return false
+}
+
+// Kept reports whether the record is one of another input, kept after the
+// rows of the current one: it has no line.
+func (r *Record) Kept() bool { return r.Line == 0 }
+
 // SplitMsg starts the errmsg of a group's row that turned out bound to
 // another open account than its group's: the merchant's accounts are split.
 const SplitMsg = "group split"

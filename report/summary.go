@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,8 +23,9 @@ type Summary struct {
 	Attempts int       // calls recorded in the file's rows
 	// First and Last are the earliest and latest finished_at.
 	First, Last time.Time
-	// Merchant groups with a row bound to another open account than the
-	// group's (split), and with a row not done (incomplete), by name.
+	// Merchant groups whose done rows name two open accounts or more
+	// (split), and with a row not done or done without its open account
+	// (incomplete), by name.
 	SplitGroups      []string
 	IncompleteGroups []string
 	// Timeline is the rows finished over time, in equal bins from First
@@ -36,7 +38,15 @@ type Summary struct {
 	Sessions int
 	// OtherCauses counts the rows of failure causes beyond MaxCauses.
 	OtherCauses int
-	Run         *Run // nil when summarizing a file
+	// Kept counts, by status, the records of other inputs that the file
+	// keeps after the rows of its input (no line): another wave's, or rows
+	// deleted from the input. They are not rows of the input.
+	Kept map[Status]int
+	// OddLeaders are groups whose open account was made by one row while
+	// every other row failed 89001 (another legal subject): the row that
+	// made it is likely the one of another subject.
+	OddLeaders []OddLeader
+	Run        *Run // nil when summarizing a file
 }
 
 // Bin is a span of time and the rows finished in it.
@@ -64,6 +74,7 @@ type Run struct {
 	Latency  [3]float64     // p50, p95, p99 of the calls, in seconds
 	Outcomes map[string]int // calls by outcome (see Outcome)
 	Stopped  string         // why the run stopped early; "" when it did not
+	Notes    []string       // what else people must know of the results file
 }
 
 // Failure is one cause of failed or invalid rows.
@@ -75,19 +86,37 @@ type Failure struct {
 	Lines  []int // the first few input lines with it
 }
 
+// OddLeader is a group whose creating row looks of another legal subject
+// than the rest.
+type OddLeader struct {
+	Group  string
+	Line   int // the row that created the group's open account
+	Others int // rows of the group that failed 89001
+}
+
 // maxLines bounds Failure.Lines.
 const maxLines = 10
 
 // Tally builds a Summary from records.
 type Tally struct {
-	s          Summary
-	index      map[failKey]int
-	split      map[string]bool
-	incomplete map[string]bool
+	s      Summary
+	index  map[failKey]int
+	groups map[string]*groupTally // by GroupKey
 	// finished counts rows by the second (or, past maxSeconds distinct
 	// ones, the minute) they finished in.
 	finished map[int64]int
 	perMin   bool
+}
+
+// groupTally is what a summary keeps of a merchant group.
+type groupTally struct {
+	name       string // as first seen
+	open       string // the first open account seen among its done rows
+	split      bool   // done rows on two open accounts
+	incomplete bool   // a row not done, or done without its open account
+	created    int    // line of a row that created its open account; -1 several
+	subject    int    // rows failed 89001
+	others     int    // rows that neither created nor failed 89001
 }
 
 // maxSeconds bounds Tally.finished before it counts by the minute.
@@ -101,11 +130,59 @@ type failKey struct {
 
 // NewTally returns an empty Tally.
 func NewTally() *Tally {
-	return &Tally{s: Summary{Counts: map[Status]int{}}, index: map[failKey]int{}, split: map[string]bool{}, incomplete: map[string]bool{}, finished: map[int64]int{}}
+	return &Tally{s: Summary{Counts: map[Status]int{}, Kept: map[Status]int{}}, index: map[failKey]int{}, groups: map[string]*groupTally{}, finished: map[int64]int{}}
+}
+
+// codeSubjectMismatch is WeChat's 89001: another legal subject.
+const codeSubjectMismatch = 89001
+
+// addGroup counts a record of a merchant group. A group is split when its
+// done rows name two open accounts, whatever their errmsg says.
+func (t *Tally) addGroup(r *Record) {
+	key := GroupKey(r.Group)
+	g := t.groups[key]
+	if g == nil {
+		g = &groupTally{name: r.Group}
+		t.groups[key] = g
+	}
+	switch {
+	case r.Status.Done() && r.OpenAppID == "":
+		if !r.Kept() {
+			g.incomplete = true
+		}
+	case r.Status.Done():
+		if g.open == "" {
+			g.open = r.OpenAppID
+		} else if g.open != r.OpenAppID {
+			g.split = true
+		}
+	case !r.Kept():
+		g.incomplete = true
+	}
+	if r.Kept() {
+		return
+	}
+	switch {
+	case r.Status == Created && g.created == 0:
+		g.created = r.Line
+	case r.Status == Created:
+		g.created = -1
+	case r.Status == Failed && r.ErrCode == codeSubjectMismatch:
+		g.subject++
+	default:
+		g.others++
+	}
 }
 
 // Add counts one record.
 func (t *Tally) Add(r *Record) {
+	if r.Group != "" {
+		t.addGroup(r)
+	}
+	if r.Kept() {
+		t.s.Kept[r.Status]++
+		return
+	}
 	t.s.Rows++
 	t.s.Counts[r.Status]++
 	t.s.Attempts += r.Attempts
@@ -117,13 +194,6 @@ func (t *Tally) Add(r *Record) {
 			t.s.Last = f
 		}
 		t.countFinished(f)
-	}
-	if r.Group != "" {
-		if !r.Status.Done() {
-			t.incomplete[r.Group] = true
-		} else if r.Status == AlreadyBound && strings.HasPrefix(r.ErrMsg, SplitMsg) {
-			t.split[r.Group] = true
-		}
 	}
 	if r.Status != Failed && r.Status != Invalid {
 		return
@@ -232,7 +302,22 @@ func (t *Tally) Summary() Summary {
 	for k, v := range t.s.Counts {
 		s.Counts[k] = v
 	}
-	s.SplitGroups, s.IncompleteGroups = sortedKeys(t.split), sortedKeys(t.incomplete)
+	s.Kept = maps.Clone(t.s.Kept)
+	s.SplitGroups, s.IncompleteGroups, s.OddLeaders = nil, nil, nil
+	for _, g := range t.groups {
+		if g.split {
+			s.SplitGroups = append(s.SplitGroups, g.name)
+		}
+		if g.incomplete {
+			s.IncompleteGroups = append(s.IncompleteGroups, g.name)
+		}
+		if g.created > 0 && g.subject > 0 && g.others == 0 {
+			s.OddLeaders = append(s.OddLeaders, OddLeader{Group: g.name, Line: g.created, Others: g.subject})
+		}
+	}
+	slices.Sort(s.SplitGroups)
+	slices.Sort(s.IncompleteGroups)
+	slices.SortFunc(s.OddLeaders, func(a, b OddLeader) int { return cmp.Compare(a.Group, b.Group) })
 	s.Timeline = t.timeline()
 	s.Active, s.Sessions = t.active()
 	s.Failures = slices.Clone(t.s.Failures)
@@ -245,13 +330,19 @@ func (t *Tally) Summary() Summary {
 	return s
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// KeptRecords is the number of records kept from other inputs.
+func (s *Summary) KeptRecords() int {
+	n := 0
+	for _, c := range s.Kept {
+		n += c
 	}
-	slices.Sort(out)
-	return out
+	return n
+}
+
+// Complete reports whether the file's input is finished: every row done,
+// and every merchant group on one open account that every row confirms.
+func (s *Summary) Complete() bool {
+	return s.Done() == s.Rows && len(s.SplitGroups) == 0 && len(s.IncompleteGroups) == 0
 }
 
 // Done is the number of rows done.
@@ -311,11 +402,20 @@ func (s *Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(ew, "  and %s with other causes\n", plural(s.OtherCauses, "row"))
 		}
 	}
+	if n := s.KeptRecords(); n > 0 {
+		var parts []string
+		for _, st := range Statuses {
+			if c := s.Kept[st]; c > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c, st))
+			}
+		}
+		fmt.Fprintf(ew, "kept from other inputs (no line; never sent): %s: %s\n", plural(n, "record"), strings.Join(parts, ", "))
+	}
 	if n := len(s.SplitGroups); n > 0 {
-		fmt.Fprintf(ew, "groups split (a row already bound to another open account): %d: %s\n", n, listNames(s.SplitGroups))
+		fmt.Fprintf(ew, "groups split (their done rows are on two open accounts or more): %d: %s\n", n, listNames(s.SplitGroups))
 	}
 	if n := len(s.IncompleteGroups); n > 0 {
-		fmt.Fprintf(ew, "groups incomplete (a row not done): %d: %s\n", n, listNames(s.IncompleteGroups))
+		fmt.Fprintf(ew, "groups incomplete (a row not done, or its open account unknown): %d: %s\n", n, listNames(s.IncompleteGroups))
 	}
 	if r := s.Run; r != nil {
 		fmt.Fprintf(ew, "this run: sent %d rows in %d calls (%d retries) in %s: %.1f rows/s",
@@ -324,6 +424,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(ew, "; call latency p50 %s, p95 %s, p99 %s", seconds(r.Latency[0]), seconds(r.Latency[1]), seconds(r.Latency[2]))
 		}
 		fmt.Fprintln(ew)
+		for _, n := range r.Notes {
+			fmt.Fprintf(ew, "note: %s\n", n)
+		}
 	} else if !s.First.IsZero() {
 		fmt.Fprintf(ew, "finished between %s and %s: %s rows/s over %s of %s; %d calls recorded\n",
 			s.First.UTC().Format(time.DateTime), s.Last.UTC().Format(time.DateTime), rateText(s.Rate()), s.Active, plural(s.Sessions, "run"), s.Attempts)
@@ -385,7 +488,17 @@ func (s *Summary) Next() []string {
 		out = append(out, what+": "+remedies[i])
 	}
 	if n := len(s.SplitGroups); n > 0 {
-		out = append(out, fmt.Sprintf("%s split: a row was bound already to another open account; bind it by hand to its group's account if the merchant needs one UnionID", plural(n, "group")))
+		out = append(out, fmt.Sprintf("%s split: their rows are on two open accounts or more; move the odd ones by hand (unbind, then bind to the group's account) if the merchant needs one UnionID", plural(n, "group")))
+	}
+	if len(s.IncompleteGroups) > 0 && s.Done() == s.Rows {
+		out = append(out, fmt.Sprintf("%s with a row bound already whose open account is unknown (get failed): run the same command again; it asks get once more", plural(len(s.IncompleteGroups), "group")))
+	}
+	for _, o := range s.OddLeaders {
+		others := "the other row"
+		if o.Others > 1 {
+			others = fmt.Sprintf("the %d other rows", o.Others)
+		}
+		out = append(out, fmt.Sprintf("group %s: line %d made its open account and %s failed 89001 (another legal subject): line %d is likely the odd one, of another subject than the rest; take it out of the group and bind the others by hand", o.Group, o.Line, others, o.Line))
 	}
 	return out
 }
@@ -461,14 +574,23 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 // Summarize reads the results file at path and summarizes its rows: one
-// per input line, the last record of each line winning (a file left by a
-// killed run holds appended rows after the ones they replace).
+// per input line, and the records kept from other inputs (no line) one per
+// appid; the last record of each wins (a file left by a killed run holds
+// appended rows after the ones they replace).
 func Summarize(path string) (Summary, error) {
 	t := NewTally()
-	ordered, prev := true, 0
+	// A final file has its lines in order, then its kept records, each
+	// appid once: one pass counts it.
+	ordered, prev, kept := true, 0, map[string]bool{}
 	_, err := ReadFile(path, func(r *Record, _ int64) error {
-		ordered = ordered && r.Line > prev
-		prev = r.Line
+		switch {
+		case r.Kept():
+			ordered = ordered && !kept[r.AppID]
+			kept[r.AppID] = true
+		default:
+			ordered = ordered && r.Line > prev && len(kept) == 0
+			prev = r.Line
+		}
 		t.Add(r)
 		return nil
 	})
@@ -477,17 +599,27 @@ func Summarize(path string) (Summary, error) {
 		s.File = path
 		return s, err
 	}
-	// Lines repeat: count only each line's last record.
-	last := map[int]int64{}
+	// Lines repeat: count only each line's (or kept appid's) last record.
+	type key struct {
+		line  int
+		appid string
+	}
+	keyOf := func(r *Record) key {
+		if r.Kept() {
+			return key{appid: r.AppID}
+		}
+		return key{line: r.Line}
+	}
+	last := map[key]int64{}
 	if _, err := ReadFile(path, func(r *Record, off int64) error {
-		last[r.Line] = off
+		last[keyOf(r)] = off
 		return nil
 	}); err != nil {
 		return Summary{}, err
 	}
 	t = NewTally()
 	_, err = ReadFile(path, func(r *Record, off int64) error {
-		if last[r.Line] == off {
+		if last[keyOf(r)] == off {
 			t.Add(r)
 		}
 		return nil
