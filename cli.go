@@ -187,7 +187,8 @@ func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 	switch {
 	case res.Stopped != nil:
 		return &exitStatus{exitStopped}
-	case s.Done() < s.Rows:
+	case !s.Complete():
+		// Rows not done, or a merchant group split or unconfirmed.
 		return &exitStatus{exitFailed}
 	}
 	return nil

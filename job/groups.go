@@ -1,26 +1,35 @@
 package job
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
+	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"openbind/report"
-	"openbind/wechat"
 )
 
-// Merchant groups: the rows that share a group end on one open account.
-// The first row of a group (input order) creates it, or lends the one it
-// is bound to already; the others wait for it and then bind to it. If the
-// first row cannot get an open account — a definitive answer of WeChat
-// that left nothing behind — the next row of the group takes its place.
-// If its failure may have left an open account behind (an answer lost,
-// retries given up), the group waits for the next run, which asks again
-// and settles it: a second open account for one merchant is never made.
+// Merchant groups: the rows that share a group (by report.GroupKey) end on
+// one open account, and WeChat is the source of truth for which.
+//
+// A group's open account is any open account its done records name — rows
+// of this input, rows whose record names the group though their input row
+// no longer does, and records kept from other inputs. Records naming two
+// are a split: the group's rows to do wait, and the summary names it.
+//
+// A group without an open account creates one, but first every member
+// whose state is unknown is settled by get: a row whose earlier call may
+// have acted (report.Record.InDoubt: a lost answer, a timeout, a kill —
+// in any earlier run), and a row bound already whose open account is not
+// recorded. A get that finds an open account makes it the group's; one
+// that answers 89002 settles the row as not bound; a member that cannot be
+// asked (its get fails, its token cannot be had) makes the group wait for
+// a later run, never another row create. Then the first row (input order)
+// creates it, or lends the one it turns out bound to; the others bind to
+// it. If the first row cannot get an open account — a definitive answer of
+// WeChat, after calls that cannot have acted — the next row takes its
+// place; any other failure makes the group wait, and the leader's record
+// stays in doubt for the next run to settle.
 
 // taskKind is what a worker does for a row.
 type taskKind uint8
@@ -28,101 +37,152 @@ type taskKind uint8
 const (
 	doCreate taskKind = iota // create: a row without a group, or a group's leader
 	doBind                   // bind to the group's open account
-	doLookup                 // get the open account of a group's row bound in an earlier run
-	doDefer                  // nothing: the group waits for the next run; record why
+	doLookup                 // get the open account of a done row that has none recorded
+	doSettle                 // get, before the group creates: is this row bound?
+	doDefer                  // nothing: the group waits for a later run; record why
+)
+
+// lookupResult is what a get of a row whose state was unknown found.
+type lookupResult uint8
+
+const (
+	lookupNone     lookupResult = iota // no get was asked
+	lookupFound                        // bound: rec.OpenAppID
+	lookupNotBound                     // 89002: not bound
+	lookupFailed                       // no answer that settles it
 )
 
 // groupState is where a group stands in this run.
 type groupState uint8
 
 const (
-	groupOpen    groupState = iota // no leader yet: the next row to come leads
-	groupLeading                   // a leader's call is in flight (or awaited): the others wait
-	groupReady                     // the open account is known: rows bind to it
-	groupStalled                   // settled by the next run: rows wait for it
+	groupOpen     groupState = iota // no leader yet: the next row to come leads
+	groupSettling                   // members in doubt are asked get first: the others wait
+	groupLeading                    // a leader's call is in flight (or awaited): the others wait
+	groupReady                      // the open account is known: rows bind to it
+	groupStalled                    // settled by a later run: rows wait for it
 )
 
 type group struct {
-	state   groupState
-	open    string // the group's open account, once known
-	lookup  int    // a row done in an earlier run whose open account must be got first; -1
-	leader  int    // the row leading now; -1
-	why     string // groupStalled: why, for the rows' errmsg
-	waiting []task // rows waiting for the leader, in input order
+	state    groupState
+	open     string   // the group's open account, once known
+	opens    []string // the open accounts its records and gets name
+	settle   map[int]bool
+	settling int    // gets asked (or to be) before the group may create
+	leader   int    // the row leading now; -1
+	why      string // groupStalled: why, for the rows' errmsg
+	waiting  []task // rows waiting, in input order
 }
 
-// splitMsg starts the errmsg of a group's row that turned out bound to
-// another open account than its group's.
-const splitMsg = report.SplitMsg
+func (g *group) addOpen(open string) {
+	if !slices.Contains(g.opens, open) {
+		g.opens = append(g.opens, open)
+	}
+}
+
+// stall makes the group wait for a later run, for why (the first reason
+// given is kept).
+func (g *group) stall(why string) {
+	if g.why == "" {
+		g.why = why
+	}
+}
+
+// splitWhy is the errmsg of a split group's rows that were not sent.
+func splitWhy(opens []string) string {
+	return fmt.Sprintf("%s: the group's rows are on %d open accounts (%s); nothing is bound until that is settled by hand", report.SplitMsg, len(opens), strings.Join(opens, ", "))
+}
 
 // scheduler holds the groups of a run and the rows they release. The
-// producer hands it grouped rows; the collector tells it how leaders
-// ended; the dispatcher takes the rows it releases.
+// producer hands it grouped rows; the collector tells it how leaders and
+// gets ended; the dispatcher takes the rows it releases.
 type scheduler struct {
 	mu     sync.Mutex
-	groups map[int32]*group // by the index of the group's first row
-	ready  []task           // released rows, first come first sent
-	active int              // groups whose leader is in flight or awaited
-	notify chan struct{}    // a row was released or a leader ended
+	groups []*group // by the index of the group in state.groupNames
+	// settleOf is the group that waits on the get of each row to settle.
+	settleOf map[int]*group
+	ready    []task        // released rows, first come first sent
+	active   int           // groups whose gets or leader are in flight or awaited
+	notify   chan struct{} // a row was released or a leader ended
 }
 
-// newScheduler makes the groups that have rows to do, settled from what
-// the results say: a group whose rows bound to an open account, or whose
-// row created or lent one, is ready with it.
+// newScheduler makes the groups of the input, settled from what the
+// results say.
 func newScheduler(st *state, j *report.Journal) (*scheduler, error) {
-	s := &scheduler{groups: map[int32]*group{}, notify: make(chan struct{}, 1)}
-	if len(st.groups) == 0 {
+	s := &scheduler{notify: make(chan struct{}, 1), settleOf: map[int]*group{}}
+	if len(st.groupNames) == 0 {
 		return s, nil
 	}
-	type anchor struct {
-		bound, created, lent string
-		lentAt               int // an already_bound row of the group, first in input order
+	s.groups = make([]*group, len(st.groupNames))
+	for gi := range s.groups {
+		s.groups[gi] = &group{leader: -1, settle: map[int]bool{}}
 	}
-	anchors := map[int32]*anchor{}
+	// The open accounts the done rows of this input name, by the group of
+	// their record; the rows bound without a known open account.
 	for i := range st.rows {
 		r := &st.rows[i]
-		if r.group < 0 || r.why != valid {
-			continue
-		}
-		if st.todo(i) {
-			if s.groups[r.group] == nil {
-				s.groups[r.group] = &group{lookup: -1, leader: -1}
-			}
+		if !r.status.Done() || r.off < 0 {
 			continue
 		}
 		rec, err := j.RecordAt(r.off)
 		if err != nil {
 			return nil, err
 		}
-		a := anchors[r.group]
-		if a == nil {
-			a = &anchor{lentAt: -1}
-			anchors[r.group] = a
+		gi := st.groupOf(rec.Group)
+		if gi < 0 {
+			continue
 		}
-		switch {
-		case rec.Status == report.Bound && a.bound == "":
-			a.bound = rec.OpenAppID
-		case rec.Status == report.Created && a.created == "":
-			a.created = rec.OpenAppID
-		case rec.Status == report.AlreadyBound && a.lentAt < 0 && !strings.HasPrefix(rec.ErrMsg, splitMsg):
-			a.lent, a.lentAt = rec.OpenAppID, i
+		if rec.OpenAppID != "" {
+			s.groups[gi].addOpen(rec.OpenAppID)
+		} else if r.why == valid {
+			s.groups[gi].settle[i] = true
 		}
 	}
-	for gi, g := range s.groups {
-		a := anchors[gi]
+	// The records kept from other inputs.
+	for _, off := range st.keptOffsets() {
+		rec, err := j.RecordAt(off)
+		if err != nil {
+			return nil, err
+		}
+		gi := st.groupOf(rec.Group)
+		if gi < 0 {
+			continue
+		}
+		g := s.groups[gi]
 		switch {
-		case a == nil:
-		case a.bound != "":
-			g.state, g.open = groupReady, a.bound
-		case a.created != "":
-			g.state, g.open = groupReady, a.created
-		case a.lentAt >= 0 && a.lent != "":
-			g.state, g.open = groupReady, a.lent
-		case a.lentAt >= 0:
-			// Bound in an earlier run, but get failed then: ask again
-			// before anyone binds or creates.
-			g.state, g.lookup = groupLeading, a.lentAt
+		case rec.Status.Done() && rec.OpenAppID != "":
+			g.addOpen(rec.OpenAppID)
+		default:
+			g.stall(fmt.Sprintf("waiting: %s of its group (a row no longer in the input) may be bound already; put its row back in the input, so that the next run asks WeChat", rec.AppID))
+		}
+	}
+	// The rows to do whose earlier calls may have acted.
+	for i := range st.rows {
+		r := &st.rows[i]
+		if r.group < 0 || !r.doubt || r.status.Done() {
+			continue
+		}
+		if r.why == valid {
+			s.groups[r.group].settle[i] = true
+			continue
+		}
+		s.groups[r.group].stall(fmt.Sprintf("waiting for line %d of its group: whether it made an open account is unknown, and it cannot be asked (%s)", r.line, r.why.message(int(r.ref))))
+	}
+	for _, g := range s.groups {
+		switch {
+		case len(g.opens) > 1:
+			g.state, g.why = groupStalled, splitWhy(g.opens)
+		case len(g.opens) == 1:
+			g.state, g.open = groupReady, g.opens[0]
+			clear(g.settle) // rows in doubt bind, which settles them
+		case g.why != "":
+			g.state = groupStalled
+		case len(g.settle) > 0:
+			g.state, g.settling = groupSettling, len(g.settle)
 			s.active++
+			for i := range g.settle {
+				s.settleOf[i] = g
+			}
 		}
 	}
 	return s, nil
@@ -133,8 +193,17 @@ func newScheduler(st *state, j *report.Journal) (*scheduler, error) {
 func (s *scheduler) arrive(st *state, t task) (task, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.arriveLocked(st, t)
+}
+
+func (s *scheduler) arriveLocked(st *state, t task) (task, bool) {
 	g := s.groups[st.rows[t.i].group]
 	switch g.state {
+	case groupSettling:
+		if g.settle[t.i] {
+			t.kind = doSettle
+			return t, true
+		}
 	case groupOpen:
 		g.state, g.leader = groupLeading, t.i
 		s.active++
@@ -144,76 +213,186 @@ func (s *scheduler) arrive(st *state, t task) (task, bool) {
 		t.kind, t.open = doBind, g.open
 		return t, true
 	case groupStalled:
-		t.kind, t.open = doDefer, g.why
+		t.kind, t.why = doDefer, g.why
 		return t, true
 	}
-	g.waiting = append(g.waiting, t)
+	i := len(g.waiting)
+	for i > 0 && g.waiting[i-1].i > t.i {
+		i--
+	}
+	g.waiting = slices.Insert(g.waiting, i, t)
 	return task{}, false
 }
 
-// arriveDone takes a row that is done, as the producer reaches it: the
-// anchor of a group whose open account must be got first is looked up.
+// arriveDone takes a row that is done, as the producer reaches it: one
+// bound already without a recorded open account is asked get, which its
+// group may be waiting for.
 func (s *scheduler) arriveDone(st *state, t task) (task, bool) {
-	gi := st.rows[t.i].group
-	if gi < 0 {
+	if !st.asksGet(t.i) {
 		return task{}, false
+	}
+	t.kind = doLookup
+	if len(s.groups) == 0 {
+		return t, true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groups[gi]
-	if g == nil || g.lookup != t.i {
-		return task{}, false
+	if g := s.settleOf[t.i]; g != nil && g.settle[t.i] {
+		t.kind = doSettle
+		return t, true
 	}
-	g.leader = t.i
-	t.kind = doLookup
+	if st.rows[t.i].group >= 0 {
+		// Its get may find it no longer bound: then it comes back as a
+		// row of its group to do, and the dispatcher must wait for it.
+		s.active++
+	}
 	return t, true
 }
 
-// ended takes the outcome of a group's leader (create or lookup) of row
-// i; clean says a failure left nothing behind.
-func (s *scheduler) ended(st *state, i int, clean bool, rec *report.Record) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.groups[st.rows[i].group]
-	if g == nil || g.leader != i {
+// groupOfRow returns the group waiting on row i's get, or the group of its
+// input row.
+func (s *scheduler) groupOfRow(st *state, i int) *group {
+	if g := s.settleOf[i]; g != nil && g.settle[i] {
+		return g
+	}
+	if gi := st.rows[i].group; gi >= 0 && len(s.groups) > 0 {
+		return s.groups[gi]
+	}
+	return nil
+}
+
+// ended takes the outcome of a row's call.
+func (s *scheduler) ended(st *state, o *outcome) {
+	if len(s.groups) == 0 {
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groupOfRow(st, o.i)
+	if g == nil {
+		return
+	}
+	switch {
+	case o.kind == doSettle && g.settle[o.i]:
+		s.settled(st, g, o)
+	case o.kind == doCreate && g.leader == o.i:
+		s.led(g, o)
+	case o.kind == doLookup:
+		s.active--
+		defer s.signal()
+		switch o.lookup {
+		case lookupFound:
+			g.addOpen(o.rec.OpenAppID)
+		case lookupNotBound:
+			// No longer bound: sent like any row of its group to do.
+			r := &st.rows[o.i]
+			r.status, r.noOpen, r.doubt = report.Pending, false, false
+			if t, ok := s.arriveLocked(st, *o.again); ok {
+				s.ready = append(s.ready, t)
+			}
+		}
+	}
+}
+
+// settled takes the get of a row its group waits on.
+func (s *scheduler) settled(st *state, g *group, o *outcome) {
+	delete(g.settle, o.i)
+	g.settling--
+	switch o.lookup {
+	case lookupFound:
+		g.addOpen(o.rec.OpenAppID)
+	case lookupNotBound:
+		// Not bound: the row is one of the group's rows to do.
+		st.rows[o.i].status, st.rows[o.i].noOpen, st.rows[o.i].doubt = report.Pending, false, false
+		t := *o.again
+		t.kind = doCreate
+		i := len(g.waiting)
+		for i > 0 && g.waiting[i-1].i > t.i {
+			i--
+		}
+		g.waiting = slices.Insert(g.waiting, i, t)
+	default:
+		what := "whether it made an open account is unknown"
+		if o.rec.Status.Done() {
+			what = "it is bound already, to an open account not recorded"
+		}
+		g.stall(fmt.Sprintf("waiting for line %d of its group: %s, and get could not tell (%s); the next run asks again", o.rec.Line, what, o.rec.ErrMsg))
+	}
+	if g.settling > 0 {
+		return
+	}
+	s.active--
+	switch {
+	case g.why != "":
+		s.release(g, groupStalled)
+	case len(g.opens) > 1:
+		g.why = splitWhy(g.opens)
+		s.release(g, groupStalled)
+	case len(g.opens) == 1:
+		g.open = g.opens[0]
+		s.release(g, groupReady)
+	case len(g.waiting) > 0:
+		s.lead(g)
+	default:
+		g.state = groupOpen
+	}
+	s.signal()
+}
+
+// lead makes the group's first waiting row its leader.
+func (s *scheduler) lead(g *group) {
+	next := g.waiting[0]
+	g.waiting = g.waiting[1:]
+	g.state, g.leader = groupLeading, next.i
+	s.active++
+	next.kind = doCreate
+	s.ready = append(s.ready, next)
+}
+
+// release sends the group's waiting rows on as its state says: bind to
+// its open account, or record why they wait.
+func (s *scheduler) release(g *group, state groupState) {
+	g.state = state
+	for _, t := range g.waiting {
+		if state == groupReady {
+			t.kind, t.open = doBind, g.open
+		} else {
+			t.kind, t.why = doDefer, g.why
+		}
+		s.ready = append(s.ready, t)
+	}
+	g.waiting = nil
+}
+
+// led takes the outcome of the group's leader.
+func (s *scheduler) led(g *group, o *outcome) {
+	rec := &o.rec
 	g.leader = -1
+	s.active--
+	defer s.signal()
 	switch {
 	case rec.Status.Done() && rec.OpenAppID != "":
-		g.state, g.open = groupReady, rec.OpenAppID
-		for _, t := range g.waiting {
-			t.kind, t.open = doBind, g.open
-			s.ready = append(s.ready, t)
-		}
-		g.waiting = nil
-	case rec.Status == report.Failed && clean:
+		g.addOpen(rec.OpenAppID)
+		g.open = rec.OpenAppID
+		s.release(g, groupReady)
+	case rec.Status == report.Failed && o.clean:
 		// Nothing was left behind: the next row takes its place.
 		if len(g.waiting) == 0 {
 			g.state = groupOpen
-			break
+			return
 		}
-		next := g.waiting[0]
-		g.waiting = g.waiting[1:]
-		g.leader = next.i
-		next.kind = doCreate
-		s.ready = append(s.ready, next)
-		s.signal()
-		return // still leading
+		s.lead(g)
 	default:
-		g.state = groupStalled
-		g.why = fmt.Sprintf("waiting for line %d of its group: whether it made an open account is unknown (an answer was lost); the next run settles it", rec.Line)
-		if rec.Status == report.AlreadyBound {
-			g.why = fmt.Sprintf("waiting for line %d of its group: it is bound already but get failed; run again", rec.Line)
+		why := fmt.Sprintf("waiting for line %d of its group: whether it made an open account is unknown (%s); the next run asks WeChat first", rec.Line, rec.ErrMsg)
+		switch {
+		case rec.Status == report.AlreadyBound:
+			why = fmt.Sprintf("waiting for line %d of its group: it is bound already but get failed; the next run asks again", rec.Line)
+		case rec.Attempts == 0:
+			why = fmt.Sprintf("waiting for line %d of its group: it was not sent (%s); the next run tries again", rec.Line, rec.ErrMsg)
 		}
-		for _, t := range g.waiting {
-			t.kind, t.open = doDefer, g.why
-			s.ready = append(s.ready, t)
-		}
-		g.waiting = nil
+		g.stall(why)
+		s.release(g, groupStalled)
 	}
-	s.active--
-	s.signal()
 }
 
 func (s *scheduler) signal() {
@@ -241,27 +420,4 @@ func (s *scheduler) idle() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.ready) == 0 && s.active == 0
-}
-
-// mayHaveActed reports whether a failed attempt may have changed WeChat's
-// state although it did not say so: its answer was lost or cut off, or a
-// gateway answered for it. WeChat's own errcodes, a refused connection and
-// a 429 say nothing was done.
-func mayHaveActed(err error) bool {
-	var (
-		apiErr  *wechat.APIError
-		httpErr *wechat.HTTPError
-	)
-	switch {
-	case err == nil:
-		return false
-	case errors.As(err, &apiErr):
-		return false
-	case errors.As(err, &httpErr):
-		return httpErr.StatusCode != http.StatusTooManyRequests
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return false
-	}
-	var dnsErr *net.DNSError
-	return !errors.As(err, &dnsErr)
 }

@@ -162,7 +162,7 @@ func TestDuplicatesAndGroups(t *testing.T) {
 		ref   int32
 		group int32
 	}
-	wants := []want{{valid, 0, 0}, {badAppID, 0, -1}, {valid, 0, 0}, {duplicate, 2, -1}, {duplicate, 2, 4}}
+	wants := []want{{valid, 0, 0}, {badAppID, 0, -1}, {valid, 0, 0}, {duplicate, 2, -1}, {duplicate, 2, 1}}
 	for i, w := range wants {
 		r := st.rows[i]
 		if r.why != w.why || r.ref != w.ref || r.group != w.group {

@@ -142,3 +142,26 @@ func newBackOff(base time.Duration) backoff.BackOff {
 	b.Reset()
 	return b
 }
+
+// mayHaveActed reports whether a failed attempt may have changed WeChat's
+// state although it did not say so: its answer was lost or cut off, or a
+// gateway answered for it. WeChat's own errcodes, a refused connection and
+// a 429 say nothing was done.
+func mayHaveActed(err error) bool {
+	var (
+		apiErr  *wechat.APIError
+		httpErr *wechat.HTTPError
+	)
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &apiErr):
+		return false
+	case errors.As(err, &httpErr):
+		return httpErr.StatusCode != http.StatusTooManyRequests
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return false
+	}
+	var dnsErr *net.DNSError
+	return !errors.As(err, &dnsErr)
+}

@@ -3,14 +3,18 @@ package job
 import (
 	"bytes"
 	"io"
+	"slices"
 
 	"openbind/report"
 )
 
 // rewrite replaces the results file with its final form: one record per
-// input row, in input order. A row's record is copied from the journal
-// (with the row's current line and group); rows without one are written as
-// invalid or pending. Every record written is counted into tally.
+// input row, in input order, then the records kept from other inputs (done,
+// or in doubt), in file order and without a line. A row's record is copied
+// from the journal with the row's current line: a done row keeps the group
+// and appid of its record (done stays done), any other takes its input
+// row's. Rows without one are written as invalid or pending. Every record
+// written is counted into tally.
 func (st *state) rewrite(j *report.Journal, tally *report.Tally) error {
 	next, done, err := st.rowSource()
 	if err != nil {
@@ -19,11 +23,26 @@ func (st *state) rewrite(j *report.Journal, tally *report.Tally) error {
 	defer done()
 	canonical := j.Canonical()
 	var prefix []byte
+	put := func(w *report.Writer, rec *report.Record, raw []byte) error {
+		// A journal line that already says what the final file says is
+		// copied as it is; anything else is encoded anew.
+		prefix = report.AppendPrefix(prefix[:0], rec.Line, rec.AppID, rec.Group)
+		var err error
+		if canonical && raw != nil && bytes.HasPrefix(raw, prefix) && !bytes.HasSuffix(raw, []byte("\r\n")) {
+			_, err = w.WriteLine(raw)
+		} else {
+			_, err = w.Write(rec)
+		}
+		if err == nil {
+			tally.Add(rec)
+		}
+		return err
+	}
 	return report.Rewrite(j.Path(), func(w *report.Writer) error {
 		for {
 			row, i, err := next()
 			if err == io.EOF {
-				return nil
+				break
 			}
 			if err != nil {
 				return err
@@ -32,20 +51,35 @@ func (st *state) rewrite(j *report.Journal, tally *report.Tally) error {
 			if err != nil {
 				return err
 			}
-			// A journal line whose line and group still hold is copied as
-			// it is; anything else is encoded anew.
-			prefix = report.AppendPrefix(prefix[:0], row.Line, row.AppID, row.Group)
-			if canonical && bytes.HasPrefix(raw, prefix) {
-				_, err = w.WriteLine(raw)
-			} else {
-				_, err = w.Write(&rec)
+			if err := put(w, &rec, raw); err != nil {
+				return err
 			}
+		}
+		for _, off := range st.keptOffsets() {
+			rec, raw, err := j.RecordLineAt(off)
 			if err != nil {
 				return err
 			}
-			tally.Add(&rec)
+			rec.Line = 0
+			if err := put(w, &rec, raw); err != nil {
+				return err
+			}
 		}
+		return nil
 	})
+}
+
+// keptOffsets are the offsets of the records kept after the input's rows,
+// in file order.
+func (st *state) keptOffsets() []int64 {
+	offs := make([]int64, 0, len(st.kept))
+	for _, k := range st.kept {
+		if k.keep {
+			offs = append(offs, k.off)
+		}
+	}
+	slices.Sort(offs)
+	return offs
 }
 
 // rowSource returns what the rewrite needs of each row, in input order:
@@ -75,15 +109,24 @@ func (st *state) rowSource() (next func() (Row, int, error), done func(), err er
 }
 
 // record is the final record of row i (in.Row row), and its line in the
-// journal when it comes from there.
+// journal when it comes from there. A row whose token cell is empty now
+// keeps a record in doubt (the next run must still settle it), saying that
+// its token is missing.
 func (st *state) record(j *report.Journal, i int, row *Row) (report.Record, []byte, error) {
 	r := &st.rows[i]
-	if r.off >= 0 && r.why == valid {
+	if r.off >= 0 && (r.why == valid || (r.why == emptyToken && r.doubt)) {
 		rec, raw, err := j.RecordLineAt(r.off)
 		if err != nil {
 			return rec, nil, err
 		}
-		rec.Line, rec.AppID, rec.Group = row.Line, row.AppID, row.Group
+		rec.Line = row.Line
+		if !rec.Status.Done() {
+			rec.AppID, rec.Group = row.AppID, row.Group
+		}
+		if r.why != valid {
+			rec.ErrMsg = r.why.message(0) + "; earlier: " + rec.ErrMsg
+			raw = nil
+		}
 		return rec, raw, nil
 	}
 	rec := report.Record{Line: row.Line, AppID: row.AppID, Group: row.Group, Status: report.Pending}

@@ -246,51 +246,114 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.DryRun {
-		return dryRun(st, cfg.Output)
+	// The results file is the file the output names: symlinks followed, so
+	// that the lock and the rewrite act on it and the link stays.
+	path, err := resolveOutput(cfg.Output)
+	if err != nil {
+		return nil, &OutputError{Path: cfg.Output, Err: err}
 	}
-	unlock, err := lockOutput(cfg.Output)
+	if cfg.DryRun {
+		return dryRun(st, cfg.Output, path)
+	}
+	if err := checkOpenFiles(cfg.Workers); err != nil {
+		return nil, err
+	}
+	unlock, err := lockOutput(path)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	j, err := openResults(st, &cfg)
+	j, err := openResults(st, &cfg, path)
 	if err != nil {
 		return nil, &OutputError{Path: cfg.Output, Err: err}
 	}
 	defer j.Close()
 
 	res := &Result{Plan: st.plan()}
-	r := &runner{cfg: cfg, st: st, j: j, limiter: cfg.Limiter}
+	r := &runner{cfg: cfg, st: st, j: j, limiter: cfg.Limiter, intents: make(chan intent)}
 	r.stats.outcomes = map[string]int{}
 	if r.sched, err = newScheduler(st, j); err != nil {
 		return nil, &OutputError{Path: cfg.Output, Err: err}
 	}
-	if res.Plan.ToSend > 0 {
-		if p := cfg.Progress; p != nil {
-			p.Start(res.Plan.ToSend)
+	for _, m := range res.Plan.Moved {
+		cfg.Logger.Warn("a done row's input names another group than its record; it stays in the group of its record", "line", m.Line, "recorded_group", m.From, "input_group", m.To)
+	}
+	if toDo := res.Plan.ToSend + res.Plan.Lookups; toDo > 0 {
+		// A run that cannot record sends nothing.
+		if err := j.Probe(); err != nil {
+			r.cause = &StopError{Reason: "the results file " + cfg.Output + " cannot take a write (is its disk full?); nothing was sent", Err: err}
+			r.journalErr = err
+		} else {
+			if p := cfg.Progress; p != nil {
+				p.Start(toDo)
+			}
+			r.pool(ctx)
+			if p := cfg.Progress; p != nil {
+				p.Stop()
+			}
 		}
-		r.pool(ctx)
-		if p := cfg.Progress; p != nil {
-			p.Stop()
-		}
+	}
+	if c, ok := cfg.API.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections() // the final rewrite needs file descriptors
 	}
 	res.Summary, res.Stopped = r.finish()
 	res.Summary.File = cfg.Output
 	res.Summary.Run = r.stats.run(r.sent, time.Since(start), res.Stopped)
+	res.Summary.Run.Notes = r.notes
 	return res, nil
 }
 
-// openResults opens the results file and reads what it says. A file whose
-// columns are not in openbind's order is rewritten first, for appends.
-func openResults(st *state, cfg *Config) (*report.Journal, error) {
-	removeStaleTemps(cfg.Output, cfg.Logger)
-	j, err := report.OpenJournal(cfg.Output, cfg.SyncEvery)
-	if err != nil {
-		return nil, unwrapPath(err)
+// resolveOutput returns the path of the file that output names, with its
+// symlinks followed; a dangling link names the file it would create.
+func resolveOutput(output string) (string, error) {
+	p := output
+	for range 40 {
+		fi, err := os.Lstat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			return p, nil
+		}
+		if err != nil {
+			return "", unwrapPath(err)
+		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			return p, nil
+		}
+		target, err := os.Readlink(p)
+		if err != nil {
+			return "", unwrapPath(err)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(p), target)
+		}
+		p = target
 	}
-	info, err := st.scanResults(j)
-	if err == nil && !info.Canonical {
+	return "", errors.New("too many levels of symbolic links")
+}
+
+// openResults opens the results file at path and reads what it says. A
+// file whose header is not the one openbind writes is rewritten first,
+// for appends.
+func openResults(st *state, cfg *Config, path string) (*report.Journal, error) {
+	for {
+		removeStaleTemps(path, cfg.Logger)
+		j, err := report.OpenJournal(path, cfg.SyncEvery)
+		if err != nil {
+			return nil, unwrapPath(err)
+		}
+		info, err := st.scanResults(j)
+		if err == nil {
+			err = extraColumns(info)
+		}
+		if err != nil {
+			j.Close()
+			return nil, err
+		}
+		if info.TornBytes > 0 && !info.Created {
+			cfg.Logger.Warn("the results file ended in a torn line (an earlier run was killed, or its disk was full); cut it off", "file", cfg.Output, "bytes", info.TornBytes)
+		}
+		if info.Canonical {
+			return j, nil
+		}
 		err = st.rewrite(j, report.NewTally())
 		if cerr := j.Close(); err == nil {
 			err = cerr
@@ -299,16 +362,16 @@ func openResults(st *state, cfg *Config) (*report.Journal, error) {
 			return nil, err
 		}
 		st.forget()
-		return openResults(st, cfg)
 	}
-	if err != nil {
-		j.Close()
-		return nil, err
+}
+
+// extraColumns refuses a results file with columns openbind does not
+// write (a person's notes): the final rewrite would drop them.
+func extraColumns(info report.ScanInfo) error {
+	if len(info.Extra) == 0 {
+		return nil
 	}
-	if info.TornBytes > 0 && !info.Created {
-		cfg.Logger.Warn("the results file ended in a torn line (an earlier run was killed, or its disk was full); cut it off", "file", cfg.Output, "bytes", info.TornBytes)
-	}
-	return j, nil
+	return fmt.Errorf("it has columns openbind does not write (%s), which its rewrite would drop; move them to another file (or remove them), then run again", strings.Join(info.Extra, ", "))
 }
 
 // removeStaleTemps removes the temporary files of a final rewrite that a
@@ -338,7 +401,10 @@ func removeStaleTemps(output string, lg *slog.Logger) {
 
 // finish makes the results file final: synced, and rewritten in input
 // order unless it is final already. It returns the summary of the file and
-// why the run stopped early, if it did.
+// why the run stopped early, if it did. When every row is recorded but the
+// rewrite fails (no room for the second copy, no file descriptor), the
+// journal stands as the results: complete, in finishing order; the run
+// says so, and its outcome is the rows'.
 func (r *runner) finish() (report.Summary, error) {
 	stopped := r.stopCause()
 	if r.journalErr != nil {
@@ -354,7 +420,13 @@ func (r *runner) finish() (report.Summary, error) {
 	}
 	tally := report.NewTally()
 	if err := r.st.rewrite(r.j, tally); err != nil {
-		return r.st.summary(), &StopError{Reason: "cannot rewrite the results file " + r.cfg.Output + " (the rows appended to it are kept; run again)", Err: err}
+		msg := fmt.Sprintf("the results file %s could not be rewritten in input order (%v); it holds every row recorded, in the order they finished, and the next run tidies it", r.cfg.Output, err)
+		r.cfg.Logger.Warn(msg)
+		r.notes = append(r.notes, msg)
+		if isTooManyFiles(err) && stopped == nil {
+			stopped = tooManyFiles(err)
+		}
+		return r.st.summary(), stopped
 	}
 	return tally.Summary(), stopped
 }
@@ -365,12 +437,23 @@ type OutputError struct {
 	Err  error
 }
 
-func (e *OutputError) Error() string { return fmt.Sprintf("results file %s: %v", e.Path, e.Err) }
+func (e *OutputError) Error() string {
+	if errors.Is(e.Err, report.ErrNotResults) {
+		return fmt.Sprintf("--output %s: %v; it is left as it is: name a new or empty file, or the results file of an earlier run", e.Path, e.Err)
+	}
+	return fmt.Sprintf("results file %s: %v", e.Path, e.Err)
+}
 func (e *OutputError) Unwrap() error { return e.Err }
 
-func dryRun(st *state, output string) (*Result, error) {
+func dryRun(st *state, output, path string) (*Result, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, &OutputError{Path: output, Err: fmt.Errorf("not a regular file: %w", report.ErrNotResults)}
+	}
 	st.beginScan()
-	info, err := report.ReadFile(output, st.note)
+	info, err := report.ReadFile(path, st.note)
+	if err == nil {
+		err = extraColumns(info)
+	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, &OutputError{Path: output, Err: err}
 	}
@@ -393,10 +476,15 @@ type runner struct {
 	stats stats
 	sched *scheduler
 
+	// intents are the records a worker has the collector write before it
+	// sends a call that may create an open account (see journalIntent).
+	intents chan intent
+
 	// Owned by the collector.
 	sent        int
 	journalErr  error
-	tokenStreak int // rows failed on their token, one after the other
+	tokenStreak int      // rows failed on their token, one after the other
+	notes       []string // what the summary must say of the results file
 }
 
 // task is a row to send; the token lives only here.
@@ -404,7 +492,8 @@ type task struct {
 	i       int
 	row     Row
 	kind    taskKind
-	open    string // doBind: the group's open account; doDefer: why the row waits
+	open    string // doBind: the group's open account
+	why     string // doDefer: why the row waits
 	renewed bool   // the token command gave row.Token
 }
 
@@ -413,6 +502,22 @@ type outcome struct {
 	kind  taskKind
 	rec   report.Record
 	clean bool // a failed create left nothing behind
+	// lookup is what a get of a row whose state was unknown found.
+	lookup lookupResult
+	// again, when set, is the row to send once more: its get found it
+	// no longer bound, so it is sent like any row not done.
+	again *task
+	// skip says there is nothing to record: the row goes on (again), or
+	// its earlier record, in doubt, must stand (it could not be asked).
+	skip bool
+}
+
+// intent is a record the collector writes before a call is sent; done
+// gets the error of writing it.
+type intent struct {
+	i    int
+	rec  report.Record
+	done chan error
 }
 
 // stop stops dispatching for cause; the first cause is kept.
@@ -456,11 +561,11 @@ func (r *runner) pool(ctx context.Context) {
 				if r.stopCtx.Err() != nil {
 					continue // never sent: the final file says pending
 				}
-				rec, clean := r.process(r.stopCtx, &t)
-				if rec.Status == report.Pending && rec.Attempts == 0 && t.kind != doDefer {
+				o := r.process(r.stopCtx, &t)
+				if o.rec.Status == report.Pending && o.rec.Attempts == 0 && t.kind != doDefer && r.stopCtx.Err() != nil {
 					continue // stopped before its first call: nothing to record
 				}
-				results <- outcome{i: t.i, kind: t.kind, rec: rec, clean: clean}
+				results <- o
 			}
 		})
 	}
@@ -553,13 +658,15 @@ const maxUnflushed = 16
 // A row is handed to the kernel as soon as no other row waits to be
 // written, and every maxUnflushed rows when they come faster: a kill -9
 // loses only what is in flight. (Batching writes further saved no
-// measurable CPU: scripts/bench, --qps 0.)
+// measurable CPU: scripts/bench, --qps 0.) An intent is handed to the
+// kernel before its worker goes on.
 func (r *runner) collect(results <-chan outcome) {
 	// The rows written but not yet flushed: their state changes only once
 	// they are in the file.
 	type written struct {
-		o   outcome
-		off int64
+		o      outcome
+		off    int64
+		intent bool
 	}
 	var unflushed []written
 	flush := func() {
@@ -569,28 +676,66 @@ func (r *runner) collect(results <-chan outcome) {
 		}
 		for i := range unflushed {
 			w := &unflushed[i]
-			r.record(w.o.i, w.o.kind, w.o.clean, w.off, &w.o.rec)
+			if w.intent {
+				r.st.took(w.o.i, w.off, &w.o.rec)
+				continue
+			}
+			r.record(&w.o, w.off)
 		}
 		unflushed = unflushed[:0]
 	}
-	for o := range results {
-		r.sent++
-		if r.journalErr != nil {
-			continue
-		}
-		off, err := r.j.Append(&o.rec)
-		if err != nil {
-			r.journalFailed(err)
-			continue
-		}
-		unflushed = append(unflushed, written{o, off})
-		if len(results) == 0 || len(unflushed) >= maxUnflushed {
+	for {
+		select {
+		case in := <-r.intents:
+			if r.journalErr != nil {
+				in.done <- r.journalErr
+				continue
+			}
+			off, err := r.j.Append(&in.rec)
+			if err != nil {
+				r.journalFailed(err)
+				in.done <- err
+				continue
+			}
+			unflushed = append(unflushed, written{o: outcome{i: in.i, rec: in.rec}, off: off, intent: true})
 			flush()
+			in.done <- r.journalErr
+		case o, ok := <-results:
+			if !ok {
+				if r.journalErr == nil && len(unflushed) > 0 {
+					flush()
+				}
+				return
+			}
+			if o.skip {
+				r.sched.ended(r.st, &o)
+				continue
+			}
+			r.sent++
+			if r.journalErr != nil {
+				continue
+			}
+			off, err := r.j.Append(&o.rec)
+			if err != nil {
+				r.journalFailed(err)
+				continue
+			}
+			unflushed = append(unflushed, written{o: o, off: off})
+			if len(results) == 0 || len(unflushed) >= maxUnflushed {
+				flush()
+			}
 		}
 	}
-	if r.journalErr == nil && len(unflushed) > 0 {
-		flush()
-	}
+}
+
+// journalIntent has the collector write rec for row i, and waits until it
+// is in the file: a kill -9 during the call that follows leaves the row in
+// doubt (report.Record.InDoubt), and the next run asks get before its
+// group creates anything.
+func (r *runner) journalIntent(i int, rec report.Record) error {
+	in := intent{i: i, rec: rec, done: make(chan error, 1)}
+	r.intents <- in
+	return <-in.done
 }
 
 func (r *runner) journalFailed(err error) {
@@ -598,18 +743,28 @@ func (r *runner) journalFailed(err error) {
 	r.stop(&StopError{Reason: "cannot write the results file " + r.cfg.Output + "; stopped dispatching, the rows recorded so far are kept", Err: err})
 }
 
-// record takes in a row's outcome, written at off in the results file.
-func (r *runner) record(i int, kind taskKind, clean bool, off int64, rec *report.Record) {
-	row := &r.st.rows[i]
-	row.off = off
-	if rec.Status != report.Pending {
-		row.status = rec.Status
+// took takes in a record of row i written at off: the row's state is its
+// last record that matters (report.Record.Matters); a pending record of a
+// row never sent this run replaces what the final file shows of the row,
+// unless the row is in doubt, which only a record that matters settles.
+func (st *state) took(i int, off int64, rec *report.Record) {
+	row := &st.rows[i]
+	switch {
+	case rec.Matters():
+		row.off, row.status = off, rec.Status
+		row.doubt, row.noOpen = rec.InDoubt(), rec.Status == report.AlreadyBound && rec.OpenAppID == ""
+	case !row.doubt:
+		row.off, row.status = off, rec.Status
 	}
+}
+
+// record takes in a row's outcome, written at off in the results file.
+func (r *runner) record(o *outcome, off int64) {
+	rec := &o.rec
+	r.st.took(o.i, off, rec)
 	r.log(rec)
 	r.watchTokens(rec)
-	if r.st.rows[i].group >= 0 && (kind == doCreate || kind == doLookup) {
-		r.sched.ended(r.st, i, clean, rec)
-	}
+	r.sched.ended(r.st, o)
 	if p := r.cfg.Progress; p != nil {
 		p.Row(rec)
 	}

@@ -377,8 +377,8 @@ func TestEveryCallWaitsOnTheLimiter(t *testing.T) {
 
 func TestResultsInAnotherColumnOrder(t *testing.T) {
 	w := newWorld(t, "appid,access_token\nwx0000000000000001,T1\nwx0000000000000002,T2\n")
-	// Saved from a spreadsheet: columns reordered, one added.
-	foreign := "status,appid,line,open_appid,note\ncreated,wx0000000000000001,2,wxf00000000000abcd,ok\n"
+	// Saved from a spreadsheet: columns reordered, CRLF line ends, no BOM.
+	foreign := "status,appid,line,open_appid\r\ncreated,wx0000000000000001,2,wxf00000000000abcd\r\n"
 	if err := os.WriteFile(w.output, []byte(foreign), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +387,35 @@ func TestResultsInAnotherColumnOrder(t *testing.T) {
 		t.Errorf("sent %d; calls for the done row: %v", res.Sent(), w.srv.CallsFor("wx0000000000000001"))
 	}
 	data, _ := os.ReadFile(w.output)
-	if !strings.HasPrefix(string(data), "line,appid,group,status,open_appid,errcode,errmsg,attempts,finished_at\n2,wx0000000000000001,,created,wxf00000000000abcd,,,0,\n3,wx0000000000000002,,created,") {
+	if !strings.HasPrefix(string(data), report.BOM+"line,appid,group,status,open_appid,errcode,errmsg,attempts,finished_at\n2,wx0000000000000001,,created,wxf00000000000abcd,,,0,\n3,wx0000000000000002,,created,") {
 		t.Errorf("results:\n%s", data)
+	}
+	if strings.Contains(string(data), "\r") {
+		t.Errorf("mixed line ends:\n%q", data)
+	}
+}
+
+// A column a person added to the results (notes) would be lost by the
+// rewrite: the run refuses the file, leaves it as it is and sends nothing.
+func TestResultsWithAnExtraColumnAreRefused(t *testing.T) {
+	w := newWorld(t, "appid,access_token\nwx0000000000000001,T1\nwx0000000000000002,T2\n")
+	foreign := "status,appid,line,open_appid,notes\ncreated,wx0000000000000001,2,wxf00000000000abcd,called the merchant\n"
+	if err := os.WriteFile(w.output, []byte(foreign), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, dry := range []bool{false, true} {
+		cfg := w.config()
+		cfg.DryRun = dry
+		_, err := Run(context.Background(), cfg)
+		var oe *OutputError
+		if !errors.As(err, &oe) || !strings.Contains(err.Error(), "notes") {
+			t.Errorf("dry run %v: %v, want an OutputError naming the column", dry, err)
+		}
+	}
+	if data, _ := os.ReadFile(w.output); string(data) != foreign {
+		t.Errorf("the file changed:\n%s", data)
+	}
+	if n := len(w.srv.Calls()); n != 0 {
+		t.Errorf("%d calls", n)
 	}
 }

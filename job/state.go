@@ -20,9 +20,11 @@ type row struct {
 	off    int64 // offset in the results file of the record the final file copies; -1: none
 	line   int32
 	ref    int32 // duplicate: line of the first row with the appid
-	group  int32 // index of the group's first row; -1: no group
+	group  int32 // index of the row's merchant group in state.groupNames; -1: no group
 	status report.Status
 	why    reason
+	doubt  bool // its record leaves open whether a call acted (report.Record.InDoubt)
+	noOpen bool // done as already_bound, but its open account is unknown (get failed)
 }
 
 // state is the input, checked, with what the results file says of it.
@@ -30,9 +32,23 @@ type state struct {
 	input         string
 	tokenOptional bool
 	rows          []row
-	byAppID       []int32 // indexes of valid rows, sorted by appid (duplicates excluded)
-	groups        map[string]int32
+	byAppID       []int32          // indexes of rows with a valid appid, sorted by appid (duplicates excluded)
 	badAppIDs     map[int32]string // the text of appids that are not wx + 16 hex, by row
+
+	// Merchant groups, by report.GroupKey of their names: the index of
+	// each in groupNames (the first spelling met), and the other spellings
+	// that fold to the same group.
+	groups     map[string]int32
+	groupNames []string
+	spellings  map[int32][]string
+
+	// kept are the records of appids that are not in the input: the offset
+	// of each one's last record that matters, and whether it is kept (done,
+	// or in doubt) after the input's rows.
+	kept map[AppID]keptRecord
+	// moved are done rows whose input names another group than their
+	// record: the record keeps its group (done stays done).
+	moved []MovedRow
 
 	// What the scan of the results file found.
 	scanned   int           // records read
@@ -58,7 +74,7 @@ func readInput(path string, tokenOptional bool) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &state{input: path, tokenOptional: tokenOptional, groups: map[string]int32{}, badAppIDs: map[int32]string{}}
+	st := &state{input: path, tokenOptional: tokenOptional, groups: map[string]int32{}, spellings: map[int32][]string{}, badAppIDs: map[int32]string{}, kept: map[AppID]keptRecord{}}
 	st.rows = make([]row, 0, lines)
 	for {
 		r, err := in.Read()
@@ -107,22 +123,61 @@ func (st *state) add(r *Row) {
 		st.badAppIDs[i] = r.AppID
 	}
 	if r.Group != "" {
-		first, ok := st.groups[r.Group]
-		if !ok {
-			first = i
-			st.groups[r.Group] = i
-		}
-		x.group = first
+		x.group = st.addGroup(r.Group)
 	}
 	st.rows = append(st.rows, x)
 }
+
+// addGroup returns the index of the merchant group named name, adding it
+// when it is new; names that fold to one key are one group.
+func (st *state) addGroup(name string) int32 {
+	key := report.GroupKey(name)
+	gi, ok := st.groups[key]
+	if !ok {
+		gi = int32(len(st.groupNames))
+		st.groups[key] = gi
+		st.groupNames = append(st.groupNames, name)
+		return gi
+	}
+	if name != st.groupNames[gi] && !slices.Contains(st.spellings[gi], name) && len(st.spellings[gi]) < maxSpellings {
+		st.spellings[gi] = append(st.spellings[gi], name)
+	}
+	return gi
+}
+
+// maxSpellings bounds the other spellings kept of a group's name.
+const maxSpellings = 5
+
+// groupOf returns the index of the group a record names, or -1 when it
+// names none of the input's groups.
+func (st *state) groupOf(name string) int32 {
+	if name == "" {
+		return -1
+	}
+	if gi, ok := st.groups[report.GroupKey(name)]; ok {
+		return gi
+	}
+	return -1
+}
+
+// keptRecord is what the scan keeps of the last record of an appid that
+// is not in the input.
+type keptRecord struct {
+	off  int64
+	keep bool // done or in doubt: copied after the input's rows
+}
+
+// indexed reports whether a row takes part in the results by its appid: a
+// valid row, or one whose only fault is an empty token (it may be done
+// already: done stays done).
+func (w reason) indexed() bool { return w == valid || w == emptyToken }
 
 // dedup makes every later row of a repeated appid invalid and indexes the
 // rest by appid.
 func (st *state) dedup() {
 	idx := make([]int32, 0, len(st.rows))
 	for i := range st.rows {
-		if st.rows[i].why == valid {
+		if st.rows[i].why.indexed() {
 			idx = append(idx, int32(i))
 		}
 	}
@@ -145,7 +200,7 @@ func (st *state) dedup() {
 	st.byAppID = slices.Clip(out)
 }
 
-// lookup returns the index of the valid row with appid, or -1.
+// lookup returns the index of the row with appid (see reason.indexed), or -1.
 func (st *state) lookup(appid AppID) int {
 	k, ok := slices.BinarySearchFunc(st.byAppID, appid, func(i int32, a AppID) int {
 		return cmp.Compare(st.rows[i].appid, a)
@@ -168,13 +223,27 @@ func (st *state) scanResults(j *report.Journal) (report.ScanInfo, error) {
 
 func (st *state) beginScan() {
 	st.scanned, st.clean, st.scanTally = 0, true, report.NewTally()
+	st.moved = st.moved[:0]
+	clear(st.kept)
 }
 
 func (st *state) endScan(info report.ScanInfo) {
-	st.clean = st.clean && st.scanned == len(st.rows) && info.Canonical && info.TornBytes == 0
+	kept := 0
+	for _, k := range st.kept {
+		if k.keep {
+			kept++
+		}
+	}
+	st.clean = st.clean && st.scanned == len(st.rows)+kept && info.Canonical && info.TornBytes == 0
+	for i := range st.rows {
+		if r := &st.rows[i]; r.status.Done() && r.why == emptyToken {
+			r.why = valid // done stays done, whatever its token cell holds now
+		}
+	}
 }
 
-// note takes in one record of the results file, in file order.
+// note takes in one record of the results file, in file order. The state
+// of an appid is its last record that matters (report.Record.Matters).
 func (st *state) note(rec *report.Record, off int64) error {
 	if st.clean {
 		if st.matches(st.scanned, rec) {
@@ -185,13 +254,35 @@ func (st *state) note(rec *report.Record, off int64) error {
 	}
 	st.scanned++
 	a, ok := parseAppID(rec.AppID)
-	if !ok || !rec.Status.Final() {
+	if !ok || !rec.Matters() {
 		return nil
 	}
-	if i := st.lookup(a); i >= 0 {
-		st.rows[i].status, st.rows[i].off = rec.Status, off
+	i := st.lookup(a)
+	if i < 0 {
+		st.kept[a] = keptRecord{off: off, keep: rec.Status.Done() || rec.InDoubt()}
+		return nil
+	}
+	r := &st.rows[i]
+	r.status, r.off = rec.Status, off
+	r.doubt, r.noOpen = rec.InDoubt(), rec.Status == report.AlreadyBound && rec.OpenAppID == ""
+	if rec.Status.Done() && (rec.Group != "" || r.group >= 0) {
+		st.noteMoved(i, rec.Group)
 	}
 	return nil
+}
+
+// noteMoved records, for the plan, a done row whose record names another
+// group than its input row.
+func (st *state) noteMoved(i int, recorded string) {
+	r := &st.rows[i]
+	in := ""
+	if r.group >= 0 {
+		in = st.groupNames[r.group]
+	}
+	if report.GroupKey(recorded) == report.GroupKey(in) || len(st.moved) >= maxInvalidRows {
+		return
+	}
+	st.moved = append(st.moved, MovedRow{Line: int(r.line), From: recorded, To: in})
 }
 
 // matches reports whether rec is what the final file holds on row k, as far
@@ -199,7 +290,9 @@ func (st *state) note(rec *report.Record, off int64) error {
 // can have there.
 func (st *state) matches(k int, rec *report.Record) bool {
 	if k >= len(st.rows) {
-		return false
+		// After the input's rows: the records kept from other inputs.
+		a, ok := parseAppID(rec.AppID)
+		return ok && rec.Kept() && st.lookup(a) < 0 && (rec.Status.Done() || rec.InDoubt())
 	}
 	r := &st.rows[k]
 	if int(r.line) != rec.Line {
@@ -211,17 +304,19 @@ func (st *state) matches(k int, rec *report.Record) bool {
 	if a, ok := parseAppID(rec.AppID); !ok || a != r.appid {
 		return false
 	}
-	if r.why != valid {
+	if r.why != valid && !(r.why == emptyToken && rec.Status.Done()) {
 		return rec.Status == report.Invalid && rec.ErrMsg == r.why.message(int(r.ref))
 	}
-	return rec.Status.Final()
+	return rec.Status.Final() && !(rec.Status == report.AlreadyBound && rec.OpenAppID == "")
 }
 
 // forget drops what a scan of the results file found.
 func (st *state) forget() {
 	for i := range st.rows {
-		st.rows[i].off, st.rows[i].status = -1, 0
+		r := &st.rows[i]
+		r.off, r.status, r.doubt, r.noOpen = -1, 0, false, false
 	}
+	clear(st.kept)
 }
 
 // statusOf is the status row i ends with when nothing more happens to it.
@@ -242,6 +337,14 @@ func (st *state) todo(i int) bool {
 	return r.why == valid && !r.status.Done()
 }
 
+// asksGet reports whether row i, done, is asked get this run: it is bound
+// already but its open account is unknown (Decision 1 of DESIGN.md: until
+// it has one).
+func (st *state) asksGet(i int) bool {
+	r := &st.rows[i]
+	return r.why == valid && r.noOpen && r.status.Done()
+}
+
 // Plan is what a run will do, as a dry run prints it.
 type Plan struct {
 	Rows    int // data rows of the input
@@ -249,8 +352,25 @@ type Plan struct {
 	Done    int // rows already done in the results file
 	Invalid int
 	Groups  int
+	// Lookups are done rows whose open account is unknown: asked get.
+	Lookups int
+	// Kept are the records of other inputs the results file keeps.
+	Kept int
 	// InvalidRows are the first invalid rows, with why.
 	InvalidRows []InvalidRow
+	// Spellings are groups named in several ways that fold to one (case,
+	// full-width letters): each group's names, the first one first.
+	Spellings [][]string
+	// Moved are the first done rows whose input names another group than
+	// their record, which they keep.
+	Moved []MovedRow
+}
+
+// MovedRow is a done row whose input row names another group than its
+// record: it stays in the group of its record (done stays done).
+type MovedRow struct {
+	Line     int
+	From, To string // the group of its record, the group of its input row
 }
 
 // InvalidRow is an input row that will not be sent, and why.
@@ -263,7 +383,17 @@ type InvalidRow struct {
 const maxInvalidRows = 20
 
 func (st *state) plan() Plan {
-	p := Plan{Rows: len(st.rows), Groups: len(st.groups)}
+	p := Plan{Rows: len(st.rows), Groups: len(st.groups), Moved: st.moved}
+	for _, k := range st.kept {
+		if k.keep {
+			p.Kept++
+		}
+	}
+	for gi := range st.groupNames {
+		if sp := st.spellings[int32(gi)]; len(sp) > 0 {
+			p.Spellings = append(p.Spellings, append([]string{st.groupNames[gi]}, sp...))
+		}
+	}
 	for i := range st.rows {
 		switch r := &st.rows[i]; {
 		case r.why != valid:
@@ -275,6 +405,9 @@ func (st *state) plan() Plan {
 			p.ToSend++
 		default:
 			p.Done++
+			if st.asksGet(i) {
+				p.Lookups++
+			}
 		}
 	}
 	return p

@@ -35,41 +35,137 @@ type renewError struct {
 func (e *renewError) Error() string { return e.token.Error() + "; " + e.command.Error() }
 func (e *renewError) Unwrap() error { return e.token }
 
-// process sends one row and returns its record, and whether a create that
-// failed left nothing behind (then a group's next row may lead).
-func (r *runner) process(ctx context.Context, t *task) (report.Record, bool) {
-	rec := report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group}
-	if t.row.Token == "" && t.kind != doDefer {
-		// An empty token cell: the token command gives one.
+// process sends one row and returns its outcome.
+func (r *runner) process(ctx context.Context, t *task) outcome {
+	o := outcome{i: t.i, kind: t.kind}
+	rec := &o.rec
+	*rec = report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group}
+	if t.kind == doDefer {
+		rec.Status, rec.ErrMsg = report.Pending, t.why
+		return o
+	}
+	if t.row.Token == "" {
+		// An empty token cell: the token command gives one. Its failure is
+		// no answer of WeChat's: a row whose state was unknown stays so.
 		token, err := r.freshToken(ctx, t.row.AppID)
 		if err != nil {
-			rec.Status, rec.ErrMsg, rec.FinishedAt = report.Failed, err.Error(), time.Now()
-			return rec, true // nothing was sent: a group's next row may lead
+			r.tokenFailed(t, &o, err)
+			return o
 		}
 		t.row.Token, t.renewed = token, true
 	}
-	clean := false
 	switch t.kind {
 	case doCreate:
-		clean = r.create(ctx, t, &rec)
+		o.clean = r.create(ctx, t, rec)
 	case doBind:
-		r.bind(ctx, t, &rec)
-	case doLookup:
-		rec.Status, rec.ErrCode, rec.ErrMsg = report.AlreadyBound, wechat.CodeAlreadyBound, "account has bound open"
-		rec.OpenAppID, rec.ErrMsg = r.getOpen(ctx, t, &rec.Attempts, rec.ErrMsg)
-	case doDefer:
-		rec.Status, rec.ErrMsg = report.Pending, t.open
-		return rec, false
+		r.bind(ctx, t, rec)
+	case doLookup, doSettle:
+		r.lookup(ctx, t, &o)
 	}
 	if rec.Status != report.Pending {
 		rec.FinishedAt = time.Now()
 	}
-	return rec, clean
+	return o
+}
+
+// tokenFailed ends a row whose token could not be had: nothing was sent. A
+// row done stays done, saying why it was not asked; a row in doubt keeps
+// its record (skip); any other row fails, and its group waits.
+func (r *runner) tokenFailed(t *task, o *outcome, err error) {
+	rec := &o.rec
+	row := &r.st.rows[t.i]
+	o.lookup = lookupFailed
+	switch {
+	case row.status.Done():
+		prev, rerr := r.recordOf(t.i)
+		if rerr != nil {
+			o.skip = true
+			return
+		}
+		*rec = prev
+		rec.Line = t.row.Line
+		rec.Attempts, rec.ErrMsg, rec.FinishedAt = 0, prev.ErrMsg+"; get not asked: "+err.Error(), time.Now()
+	case row.doubt:
+		o.skip = true
+		rec.ErrMsg = "not asked: " + err.Error()
+		r.cfg.Logger.Warn("a row in doubt could not be asked: its token command failed", "line", t.row.Line, "appid", t.row.AppID, "error", err.Error())
+	default:
+		rec.Status, rec.ErrMsg, rec.FinishedAt = report.Failed, err.Error(), time.Now()
+	}
+}
+
+// recordOf reads row i's record in the results file. The collector alone
+// moves row offsets, after the row's outcome: a worker may read the record
+// of the row it holds.
+func (r *runner) recordOf(i int) (report.Record, error) {
+	return r.j.RecordAt(r.st.rows[i].off)
+}
+
+// lookup asks get of a row whose state is unknown: done without its open
+// account (doLookup), or a row a group must settle before it creates
+// (doSettle). Found, the row is already_bound with it. Not bound (89002),
+// the row is sent like any row not done: at once when it has no group,
+// else through its group (again). Unanswered, a done row stays done
+// saying why, a row in doubt stays in doubt (pending after its calls).
+func (r *runner) lookup(ctx context.Context, t *task, o *outcome) {
+	rec := &o.rec
+	row := &r.st.rows[t.i]
+	var open string
+	err := r.call(ctx, t, &rec.Attempts, nil, func(ctx context.Context) (err error) {
+		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
+		return err
+	})
+	switch {
+	case err == nil:
+		o.lookup = lookupFound
+		rec.Status, rec.OpenAppID, rec.ErrCode, rec.ErrMsg = report.AlreadyBound, open, wechat.CodeAlreadyBound, "bound already (get)"
+	case wechat.IsCode(err, wechat.CodeNotBound):
+		o.lookup = lookupNotBound
+		if t.kind == doLookup && row.group < 0 {
+			n := rec.Attempts
+			o.clean = r.create(ctx, t, rec)
+			rec.Attempts += n
+			return
+		}
+		again := *t
+		o.again, o.skip = &again, true
+	default:
+		o.lookup = lookupFailed
+		var co *cutOff
+		if errors.As(err, &co) && co.last == nil {
+			o.skip = true // never sent: the run is stopping
+			return
+		}
+		if row.status.Done() {
+			prev, rerr := r.recordOf(t.i)
+			if rerr != nil {
+				o.skip = true
+				return
+			}
+			attempts := rec.Attempts
+			*rec = prev
+			rec.Line, rec.Attempts = t.row.Line, attempts
+			rec.ErrMsg = "account has bound open; get failed: " + r.errText(err)
+			return
+		}
+		rec.Status, rec.ErrCode = report.Pending, errCode(err)
+		rec.ErrMsg = "whether an earlier call made an open account is unknown; get failed: " + r.errText(err)
+	}
 }
 
 // create calls create, and on 89000 get to learn the open account the row
-// is bound to. It reports whether a failure left nothing behind.
+// is bound to. It reports whether a failure left nothing behind. A group's
+// leader has its intent recorded first: killed during the call, the run
+// leaves the row in doubt, and the next one asks before anyone creates.
 func (r *runner) create(ctx context.Context, t *task, rec *report.Record) bool {
+	if r.st.rows[t.i].group >= 0 {
+		in := report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group, Status: report.Pending, Attempts: 1,
+			ErrMsg: "create sent; its answer is not recorded (the run was stopped or killed during the call): the next run asks get first"}
+		if err := r.journalIntent(t.i, in); err != nil {
+			rec.Status, rec.ErrMsg = report.Pending, "not sent: the results file cannot take a write"
+			return false
+		}
+	}
 	var open string
 	acted := false
 	err := r.call(ctx, t, &rec.Attempts, &acted, func(ctx context.Context) (err error) {
@@ -84,8 +180,14 @@ func (r *runner) create(ctx context.Context, t *task, rec *report.Record) bool {
 		rec.OpenAppID, rec.ErrMsg = r.getOpen(ctx, t, &rec.Attempts, rec.ErrMsg)
 	default:
 		r.fail(rec, err)
+		if acted && rec.Status == report.Failed && rec.ErrCode != 0 {
+			// The failure must stay in doubt (report.Record.InDoubt): an
+			// earlier attempt's answer was lost.
+			rec.ErrMsg = fmt.Sprintf("an earlier attempt's answer was lost: whether it made an open account is unknown; last: %s (errcode %d)", rec.ErrMsg, rec.ErrCode)
+			rec.ErrCode = 0
+		}
 	}
-	return rec.Status == report.Failed && !acted
+	return rec.Status == report.Failed && !acted && rec.Attempts > 0
 }
 
 // bind binds a group's row to the group's open account. A row bound
@@ -108,7 +210,7 @@ func (r *runner) bind(ctx context.Context, t *task, rec *report.Record) {
 			rec.Status, rec.ErrCode, rec.ErrMsg = report.AlreadyBound, wechat.CodeAlreadyBound, msg
 		default:
 			rec.Status, rec.OpenAppID, rec.ErrCode = report.AlreadyBound, open, wechat.CodeAlreadyBound
-			rec.ErrMsg = fmt.Sprintf("%s: bound already to %s, not to its group's open account %s", splitMsg, open, t.open)
+			rec.ErrMsg = fmt.Sprintf("%s: bound already to %s, not to its group's open account %s", report.SplitMsg, open, t.open)
 		}
 	default:
 		r.fail(rec, err)

@@ -1,0 +1,30 @@
+package job
+
+import (
+	"errors"
+	"syscall"
+)
+
+// The file descriptors a run needs: a fixed base (standard streams, the
+// input, the results file, its lock and its rewrite, the metrics file) and,
+// per worker, a connection to each of two domains and a token command's
+// pipes.
+const (
+	openFilesBase      = 32
+	openFilesPerWorker = 4
+)
+
+func openFilesNeeded(workers int) uint64 {
+	return uint64(openFilesBase + openFilesPerWorker*workers)
+}
+
+// tooManyFiles is the stop of a run that ran out of file descriptors: an
+// EMFILE is no fault of WeChat's, and every row sent after it would fail.
+func tooManyFiles(err error) *StopError {
+	return &StopError{Reason: "too many open files (EMFILE): lower --workers, or raise the open-file limit (ulimit -n), and run again", Err: err}
+}
+
+// isTooManyFiles reports whether err is an EMFILE (or ENFILE).
+func isTooManyFiles(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
+}
