@@ -24,6 +24,12 @@ func tooManyFiles(err error) *StopError {
 	return &StopError{Reason: "too many open files (EMFILE): lower --workers, or raise the open-file limit (ulimit -n), and run again", Err: err}
 }
 
+// isNoRoom reports whether err says the disk (or the file size limit, or
+// the user's quota) leaves no room for a write.
+func isNoRoom(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG) || errors.Is(err, syscall.EDQUOT)
+}
+
 // isTooManyFiles reports whether err is an EMFILE (or ENFILE).
 func isTooManyFiles(err error) bool {
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)

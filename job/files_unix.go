@@ -28,5 +28,8 @@ func checkOpenFiles(workers int) error {
 		}
 	}
 	most := max(int(lim.Max)-openFilesBase, 0) / openFilesPerWorker
-	return &ConfigError{fmt.Sprintf("%d workers need about %d open files, and this process may have %d (ulimit -n): lower --workers to %d or fewer, or raise the limit", workers, need, lim.Max, max(most, 1))}
+	if most < 1 {
+		return &ConfigError{fmt.Sprintf("this process may have only %d open files (ulimit -n); a run needs %d or more: raise the limit", lim.Max, openFilesNeeded(1))}
+	}
+	return &ConfigError{fmt.Sprintf("%d workers need about %d open files, and this process may have %d (ulimit -n): lower --workers to %d or fewer, or raise the limit", workers, need, lim.Max, most)}
 }

@@ -264,6 +264,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	defer unlock()
 	j, err := openResults(st, &cfg, path)
+	if err != nil && isNoRoom(err) {
+		// No room for even the header: a run that cannot record sends
+		// nothing, and says so as a stop (exit 3), not a usage error.
+		res := &Result{Plan: st.plan(), Summary: st.summary()}
+		res.Stopped = cannotRecord(cfg.Output, err)
+		res.Summary.File = cfg.Output
+		res.Summary.Run = (&stats{}).run(0, time.Since(start), res.Stopped)
+		return res, nil
+	}
 	if err != nil {
 		return nil, &OutputError{Path: cfg.Output, Err: err}
 	}
@@ -281,7 +290,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if toDo := res.Plan.ToSend + res.Plan.Lookups; toDo > 0 {
 		// A run that cannot record sends nothing.
 		if err := j.Probe(); err != nil {
-			r.cause = &StopError{Reason: "the results file " + cfg.Output + " cannot take a write (is its disk full?); nothing was sent", Err: err}
+			r.cause = cannotRecord(cfg.Output, err)
 			r.journalErr = err
 		} else {
 			if p := cfg.Progress; p != nil {
@@ -301,6 +310,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Summary.Run = r.stats.run(r.sent, time.Since(start), res.Stopped)
 	res.Summary.Run.Notes = r.notes
 	return res, nil
+}
+
+// cannotRecord is the stop of a run whose results file cannot take a
+// write before its first call.
+func cannotRecord(output string, err error) *StopError {
+	return &StopError{Reason: "the results file " + output + " cannot take a write (is its disk full?); nothing was sent", Err: err}
 }
 
 // resolveOutput returns the path of the file that output names, with its

@@ -303,6 +303,11 @@ func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, 
 			return nil
 		}
 		last = err
+		if isTooManyFiles(err) {
+			// No fault of WeChat's: every call after it would fail too.
+			r.stop(tooManyFiles(err))
+			return &cutOff{last: err}
+		}
 		if acted != nil && mayHaveActed(err) {
 			*acted = true
 		}

@@ -1,0 +1,309 @@
+package main
+
+// Process tests of what a run does with the file --output names: files
+// that are not results files, links, waves that share one results file,
+// disks that fill up.
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"openbind/report"
+	"openbind/wechat/wechattest"
+)
+
+// An existing --output that is not a results file is refused (exit 2),
+// left byte for byte as it was, and nothing is sent; the dry run says the
+// same. Only a missing or empty file is a new results file.
+func TestOutputThatIsNotResults(t *testing.T) {
+	t.Parallel()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	fmt.Fprintf(zw, "line,appid,group,status\n")
+	zw.Close()
+	cases := []struct {
+		name string
+		data []byte
+	}{
+		{"text without a newline", []byte("my notes")},
+		{"text with newlines", []byte("call the merchant on Monday\nthen Tuesday\n")},
+		{"blank lines", []byte("\n\n\n")},
+		{"a small binary", []byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0}},
+		{"gzip", gz.Bytes()},
+		{"another CSV", []byte("appid,access_token\nwx0000000000000001,T1\n")},
+		{"a torn header that is not openbind's", []byte("line,appid,grou,status")},
+	}
+	w := newProcWorld(t, 3)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "notes.txt")
+			if err := os.WriteFile(out, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, dry := range []string{"", "--dry-run"} {
+				args := []string{"run", "--input", w.input, "--output", out, "--base-url", w.srv.URL}
+				if dry != "" {
+					args = append(args, dry)
+				}
+				code, got := combined(t, exec.Command(w.bin, args...))
+				if code != 2 {
+					t.Errorf("%s: exit %d, want 2\n%s", dry, code, got)
+				}
+				if !strings.Contains(string(got), "it is left as it is") {
+					t.Errorf("%s: the message does not say the file is left alone:\n%s", dry, got)
+				}
+				if data, _ := os.ReadFile(out); !bytes.Equal(data, c.data) {
+					t.Errorf("%s: the file changed: %q", dry, data)
+				}
+			}
+		})
+	}
+	if n := w.srv.Count(""); n != 0 {
+		t.Errorf("%d calls", n)
+	}
+	// An empty file, and a header torn at its creation, are new results files.
+	for _, data := range [][]byte{nil, []byte(report.BOM + "line,appid,gr")} {
+		out := filepath.Join(t.TempDir(), "results.csv")
+		if err := os.WriteFile(out, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", out, "--base-url", w.srv.URL, "--qps", "0")
+		if got, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%q: %v\n%s", data, err, got)
+		}
+	}
+}
+
+// --output may be a symlink: the lock and the rewrite act on the file it
+// points to, and the link stays. Two names of one file — a symlink or a
+// hard link — cannot run at once.
+func TestOutputLinks(t *testing.T) {
+	t.Parallel()
+	w := newProcWorld(t, 40)
+	w.srv.SetLatency(20*time.Millisecond, 30*time.Millisecond)
+	link := filepath.Join(w.dir, "link.csv")
+	if err := os.Symlink("results.csv", link); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", link, "--base-url", w.srv.URL, "--qps", "0")
+	if got, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, got)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the symlink was replaced: %v %v", fi, err)
+	}
+	if counts := w.checkFinal(); counts[report.Created] != 40 {
+		t.Fatalf("counts %v", counts)
+	}
+	if _, err := os.Stat(w.output + ".lock"); err != nil {
+		t.Errorf("no lock beside the file the link points to: %v", err)
+	}
+	if _, err := os.Stat(link + ".lock"); err == nil {
+		t.Errorf("a lock beside the link: two names would take two locks")
+	}
+
+	hard := filepath.Join(w.dir, "hard.csv")
+	more := newProcWorld(t, 200) // a slow second wave, to hold the lock
+	more.srv.SetLatency(50*time.Millisecond, 60*time.Millisecond)
+	for _, other := range []string{link, hard} {
+		// A rewrite replaces the file: the hard link is made afresh, so
+		// that both names name the file the first run holds.
+		os.Remove(hard)
+		if err := os.Link(w.output, hard); err != nil {
+			t.Fatal(err)
+		}
+		first := exec.Command(w.bin, "run", "--input", more.input, "--output", w.output, "--base-url", more.srv.URL, "--qps", "0", "--workers", "2")
+		mark := more.srv.Count("")
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the first run to call", func() bool { return more.srv.Count("") > mark })
+		second := exec.Command(w.bin, "run", "--input", w.input, "--output", other, "--base-url", w.srv.URL, "--qps", "0")
+		code, got := combined(t, second)
+		if code != 4 {
+			t.Errorf("%s while a run holds %s: exit %d, want 4\n%s", filepath.Base(other), filepath.Base(w.output), code, got)
+		}
+		_ = first.Process.Signal(syscall.SIGTERM)
+		_ = first.Wait()
+	}
+}
+
+// A symlink to a device is no results file.
+func TestOutputLinkToDevice(t *testing.T) {
+	t.Parallel()
+	w := newProcWorld(t, 2)
+	link := filepath.Join(w.dir, "null.csv")
+	if err := os.Symlink(os.DevNull, link); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", link, "--base-url", w.srv.URL)
+	code, got := combined(t, cmd)
+	if code != 2 || !strings.Contains(string(got), "not a regular file") {
+		t.Errorf("exit %d, want 2 and 'not a regular file':\n%s", code, got)
+	}
+	if w.srv.Count("") != 0 {
+		t.Errorf("calls were sent")
+	}
+}
+
+// Two waves in one results file: the first wave's records are kept after
+// the second's rows, never sent again, and counted apart; a merchant
+// group of the second wave binds to the open account recorded in the
+// first. Rows deleted from an input keep their records too.
+func TestWavesShareOneResultsFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := openbindBin(t)
+	var accounts []wechattest.Account
+	waveA := "appid,access_token,group\n"
+	waveB := "appid,access_token,group\n"
+	for i := range 5 {
+		a := wechattest.Account{AppID: fmt.Sprintf("wx%016x", 0xa0+i), Token: fmt.Sprintf("TA%d", i)}
+		b := wechattest.Account{AppID: fmt.Sprintf("wx%016x", 0xb0+i), Token: fmt.Sprintf("TB%d", i)}
+		group := ""
+		if i == 0 {
+			group, a.Subject, b.Subject = "Shop M", "m", "m"
+		}
+		accounts = append(accounts, a, b)
+		waveA += fmt.Sprintf("%s,%s,%s\n", a.AppID, a.Token, group)
+		if i == 0 {
+			group = "shop m" // the same merchant, spelt another way
+		}
+		waveB += fmt.Sprintf("%s,%s,%s\n", b.AppID, b.Token, group)
+	}
+	srv := wechattest.New(accounts...).Start()
+	t.Cleanup(srv.Close)
+	inA, inB, out := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv"), filepath.Join(dir, "results.csv")
+	os.WriteFile(inA, []byte(waveA), 0o600)
+	os.WriteFile(inB, []byte(waveB), 0o600)
+	run := func(input string) string {
+		t.Helper()
+		cmd := exec.Command(bin, "run", "--input", input, "--output", out, "--base-url", srv.URL, "--qps", "0")
+		got, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", filepath.Base(input), err, got)
+		}
+		return string(got)
+	}
+	run(inA)
+	got := run(inB)
+	if !strings.Contains(got, "kept from other inputs (no line; never sent): 5 records: 5 created") {
+		t.Errorf("summary of wave B:\n%s", got)
+	}
+	if n := srv.Count("/cgi-bin/open/create"); n != 9 {
+		t.Errorf("%d creates, want 9: the group's second row binds to the first wave's account", n)
+	}
+	if a, b := srv.BoundTo(accounts[0].AppID), srv.BoundTo(accounts[1].AppID); a == "" || a != b {
+		t.Errorf("one merchant on %q and %q", a, b)
+	}
+	mark := srv.Count("")
+	run(inA)
+	run(inB)
+	if n := srv.Count(""); n != mark {
+		t.Errorf("%d calls after both waves were done", n-mark)
+	}
+	// Every done record is still there, and in its place: the input's rows
+	// with their lines, the other wave's without.
+	sum, err := report.Summarize(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != 5 || sum.Done() != 5 || sum.KeptRecords() != 5 || len(sum.SplitGroups) != 0 {
+		t.Errorf("summary: %d rows, %d done, %d kept, split %v", sum.Rows, sum.Done(), sum.KeptRecords(), sum.SplitGroups)
+	}
+	// A row deleted from the input keeps its record.
+	os.WriteFile(inB, []byte(strings.Join(strings.Split(waveB, "\n")[:3], "\n")+"\n"), 0o600)
+	run(inB)
+	if sum, _ := report.Summarize(out); sum.Rows != 2 || sum.KeptRecords() != 8 || sum.Kept[report.Created]+sum.Kept[report.Bound] != 8 {
+		t.Errorf("after deleting rows: %d rows, kept %v", sum.Rows, sum.Kept)
+	}
+	if n := srv.Count(""); n != mark {
+		t.Errorf("%d calls after rows were deleted", n-mark)
+	}
+}
+
+// combined runs cmd and returns its exit code and its output.
+func combined(t *testing.T, cmd *exec.Cmd) (int, string) {
+	t.Helper()
+	var b bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &b, &b
+	return exitOf(t, cmd.Run()), b.String()
+}
+
+// mountSmallDisk mounts a tmpfs of size bytes (root only; the test skips
+// elsewhere) and returns its directory.
+func mountSmallDisk(t *testing.T, size int) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", size), "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small disk here (%v: %s)", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
+	return dir
+}
+
+// A full disk: with room for the journal but not for the rewrite's second
+// copy, the journal stands as the results and the exit code follows the
+// rows, run after run (no cron loop of exit 3). On a disk already full a
+// run sends nothing.
+func TestFullDisk(t *testing.T) {
+	t.Parallel()
+	w := newProcWorld(t, 600) // a journal of some 45 KB
+	disk := mountSmallDisk(t, 64<<10)
+	out := filepath.Join(disk, "results.csv")
+	for range 2 {
+		cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", out, "--base-url", w.srv.URL, "--qps", "0", "--workers", "8")
+		code, got := combined(t, cmd)
+		if code != 0 || !strings.Contains(string(got), "could not be rewritten in input order") {
+			t.Fatalf("exit %d, want 0 and a note that the journal stands:\n%s", code, got)
+		}
+	}
+	sum, err := report.Summarize(out)
+	if err != nil || sum.Done() != 600 {
+		t.Fatalf("the journal holds %d done rows (%v)", sum.Done(), err)
+	}
+	if n := w.srv.Count("/cgi-bin/open/create"); n != 600 {
+		t.Errorf("%d creates for 600 rows", n)
+	}
+
+	full := mountSmallDisk(t, 16<<10)
+	filler, _ := os.Create(filepath.Join(full, "filler"))
+	for {
+		if _, err := filler.Write(make([]byte, 4096)); err != nil {
+			break
+		}
+	}
+	filler.Close()
+	fresh := newProcWorld(t, 50)
+	cmd := exec.Command(fresh.bin, "run", "--input", fresh.input, "--output", filepath.Join(full, "r.csv"), "--base-url", fresh.srv.URL, "--qps", "0")
+	code, got := combined(t, cmd)
+	if code != 3 || !strings.Contains(string(got), "nothing was sent") {
+		t.Errorf("on a full disk: exit %d, want 3:\n%s", code, got)
+	}
+	if n := fresh.srv.Count(""); n != 0 {
+		t.Errorf("%d calls sent on a full disk", n)
+	}
+}
+
+// Too few file descriptors for --workers: refused before anything is
+// sent, saying what to do.
+func TestOpenFileLimit(t *testing.T) {
+	t.Parallel()
+	w := newProcWorld(t, 10)
+	cmd := exec.Command("sh", "-c", `ulimit -n 40 && exec "$0" "$@"`, w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", w.srv.URL, "--workers", "64")
+	code, got := combined(t, cmd)
+	if code != 2 || !strings.Contains(string(got), "lower --workers") {
+		t.Errorf("exit %d, want 2 and advice:\n%s", code, got)
+	}
+	if w.srv.Count("") != 0 {
+		t.Errorf("calls were sent")
+	}
+}
