@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -176,6 +177,21 @@ func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 		if n := p.Invalid - len(p.InvalidRows); n > 0 {
 			fmt.Fprintf(w, "  and %d more invalid rows\n", n)
 		}
+		if p.Lookups > 0 {
+			fmt.Fprintf(w, "%d done rows are bound already but their open account is unknown: each is asked get\n", p.Lookups)
+		}
+		if p.Kept > 0 {
+			fmt.Fprintf(w, "%s keeps %d records of other inputs (another wave, or rows deleted from this one): kept after this input's rows, never sent\n", cfg.Output, p.Kept)
+		}
+		if p.Groups > 0 {
+			fmt.Fprintf(w, "%d merchant groups\n", p.Groups)
+		}
+		for _, names := range p.Spellings {
+			fmt.Fprintf(w, "  group %q is also spelt %s: one group (names compare without case, width or spaces at their ends)\n", names[0], quoteAll(names[1:]))
+		}
+		for _, m := range p.Moved {
+			fmt.Fprintf(w, "  line %d is done in group %q; its input row names group %q: it stays in %q (done stays done)\n", m.Line, m.From, m.To, m.From)
+		}
 		if p.Invalid > 0 {
 			return &exitStatus{exitFailed}
 		}
@@ -192,6 +208,15 @@ func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 		return &exitStatus{exitFailed}
 	}
 	return nil
+}
+
+// quoteAll quotes each of names, comma-separated.
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 func reportCommand(stdout io.Writer) *cli.Command {

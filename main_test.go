@@ -69,6 +69,7 @@ func TestScripts(t *testing.T) {
 			"fakeset":   cmdFakeSet,
 			"fakecalls": cmdFakeCalls,
 			"fakecheck": cmdFakeCheck,
+			"fakegroups": cmdFakeGroups,
 			"encode":    cmdEncode,
 			"status":    cmdStatus,
 			"metrics":   cmdMetrics,
@@ -131,6 +132,9 @@ func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings [
 			n, err := strconv.Atoi(val)
 			ts.Check(err)
 			srv.SetDailyQuota(n)
+		case "rotate":
+			appid, token, _ := strings.Cut(val, ":")
+			ts.Check(srv.RotateToken(appid, token))
 		case "latency":
 			lo, hi, _ := strings.Cut(val, "-")
 			dlo, err := time.ParseDuration(lo)
@@ -146,8 +150,14 @@ func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings [
 
 func cmdFakeCalls(ts *testscript.TestScript, neg bool, args []string) {
 	srv := fakeOf(ts)
-	fmt.Fprintf(ts.Stdout(), "calls %d create %d get %d bind %d\n", srv.Count(""),
-		srv.Count("/cgi-bin/open/create"), srv.Count("/cgi-bin/open/get"), srv.Count("/cgi-bin/open/bind"))
+	made := 0
+	for _, c := range srv.Calls() {
+		if c.Acted && c.Path == "/cgi-bin/open/create" {
+			made++
+		}
+	}
+	fmt.Fprintf(ts.Stdout(), "calls %d create %d get %d bind %d made %d\n", srv.Count(""),
+		srv.Count("/cgi-bin/open/create"), srv.Count("/cgi-bin/open/get"), srv.Count("/cgi-bin/open/bind"), made)
 }
 
 // cmdFakeCheck checks a results file against the stand-in's own record:
@@ -178,6 +188,47 @@ func cmdFakeCheck(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	fmt.Fprintf(ts.Stdout(), "%d rows checked, %d done\n", rows, len(done))
+}
+
+// cmdFakeGroups checks, against the stand-in, that no merchant group of
+// the results is on two open accounts made by create calls, and prints how
+// many groups it checked.
+func cmdFakeGroups(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: fakegroups RESULTS")
+	}
+	srv := fakeOf(ts)
+	opens := map[string]map[string]bool{}
+	_, err := report.ReadFile(ts.MkAbs(args[0]), func(r *report.Record, _ int64) error {
+		if r.Group == "" {
+			return nil
+		}
+		k := report.GroupKey(r.Group)
+		if opens[k] == nil {
+			opens[k] = map[string]bool{}
+		}
+		if o := srv.BoundTo(r.AppID); o != "" && srv.Made(o) {
+			opens[k][o] = true
+		}
+		return nil
+	})
+	ts.Check(err)
+	split := 0
+	for k, o := range opens {
+		if len(o) > 1 {
+			split++
+			if !neg {
+				ts.Logf("group %s is on %d open accounts made through the API", k, len(o))
+			}
+		}
+	}
+	switch {
+	case split > 0 && !neg:
+		ts.Fatalf("%d groups split", split)
+	case split == 0 && neg:
+		ts.Fatalf("no group split")
+	}
+	fmt.Fprintf(ts.Stdout(), "%d groups checked\n", len(opens))
 }
 
 func cmdEncode(ts *testscript.TestScript, neg bool, args []string) {

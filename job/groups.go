@@ -312,11 +312,11 @@ func (s *scheduler) settled(st *state, g *group, o *outcome) {
 		}
 		g.waiting = slices.Insert(g.waiting, i, t)
 	default:
-		what := "whether it made an open account is unknown"
+		what := "whether it made an open account"
 		if o.rec.Status.Done() {
-			what = "it is bound already, to an open account not recorded"
+			what = "which open account it is bound to"
 		}
-		g.stall(fmt.Sprintf("waiting for line %d of its group: %s, and get could not tell (%s); the next run asks again", o.rec.Line, what, o.rec.ErrMsg))
+		g.stall(fmt.Sprintf("waiting for line %d of its group: get could not tell %s (%s); the next run asks again", o.rec.Line, what, o.reason))
 	}
 	if g.settling > 0 {
 		return

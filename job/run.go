@@ -522,6 +522,8 @@ type outcome struct {
 	// again, when set, is the row to send once more: its get found it
 	// no longer bound, so it is sent like any row not done.
 	again *task
+	// reason is, for a get that could not settle a row, why.
+	reason string
 	// skip says there is nothing to record: the row goes on (again), or
 	// its earlier record, in doubt, must stand (it could not be asked).
 	skip bool

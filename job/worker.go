@@ -74,7 +74,7 @@ func (r *runner) process(ctx context.Context, t *task) outcome {
 func (r *runner) tokenFailed(t *task, o *outcome, err error) {
 	rec := &o.rec
 	row := &r.st.rows[t.i]
-	o.lookup = lookupFailed
+	o.lookup, o.reason = lookupFailed, err.Error()
 	switch {
 	case row.status.Done():
 		prev, rerr := r.recordOf(t.i)
@@ -130,7 +130,7 @@ func (r *runner) lookup(ctx context.Context, t *task, o *outcome) {
 		again := *t
 		o.again, o.skip = &again, true
 	default:
-		o.lookup = lookupFailed
+		o.lookup, o.reason = lookupFailed, r.errText(err)
 		var co *cutOff
 		if errors.As(err, &co) && co.last == nil {
 			o.skip = true // never sent: the run is stopping

@@ -79,6 +79,7 @@ type openAccount struct {
 	appID   string
 	subject string
 	byAPI   bool
+	made    bool // by a create call, not given before the run
 	members []string
 	mps     int // Mini Programs among the members
 }
@@ -343,6 +344,15 @@ func (s *Server) BoundTo(appid string) string {
 	return ""
 }
 
+// Made reports whether the open account openAppID was made by a create
+// call (rather than given before the run).
+func (s *Server) Made(openAppID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	oa := s.opens[openAppID]
+	return oa != nil && oa.made
+}
+
 // Members returns the accounts bound to the open account openAppID, sorted.
 func (s *Server) Members(openAppID string) []string {
 	s.mu.Lock()
@@ -546,6 +556,7 @@ func (s *Server) actLocked(path, token, appid string, stale bool, req request) (
 			appID:   fmt.Sprintf("wx%016x", 0xf0000000_00000000|s.nextOpen),
 			subject: a.Subject,
 			byAPI:   true,
+			made:    true,
 		}
 		oa.join(&a.Account)
 		s.opens[oa.appID] = oa
