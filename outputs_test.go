@@ -307,3 +307,45 @@ func TestOpenFileLimit(t *testing.T) {
 		t.Errorf("calls were sent")
 	}
 }
+
+// A kill -9 while a group's leader's create hangs, after it acted: the
+// next run — its rows reordered — finds the intent recorded before the
+// call, asks get first, and binds the others to the account the lost
+// answer made.
+func TestKill9DuringGroupLeaderCall(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := openbindBin(t)
+	accounts := []wechattest.Account{
+		{AppID: "wx00000000000000a1", Token: "TA1", Subject: "m", Faults: []wechattest.Fault{wechattest.HangAfter}},
+		{AppID: "wx00000000000000a2", Token: "TA2", Subject: "m"},
+		{AppID: "wx00000000000000a3", Token: "TA3", Subject: "m"},
+	}
+	srv := wechattest.New(accounts...).Start()
+	t.Cleanup(srv.Close)
+	in, out := filepath.Join(dir, "in.csv"), filepath.Join(dir, "results.csv")
+	os.WriteFile(in, []byte("appid,access_token,group\nwx00000000000000a1,TA1,M\nwx00000000000000a2,TA2,M\nwx00000000000000a3,TA3,M\n"), 0o600)
+	cmd := exec.Command(bin, "run", "--input", in, "--output", out, "--base-url", srv.URL, "--qps", "0", "--timeout", "30s")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the leader's create to act and hang", func() bool { return srv.BoundTo("wx00000000000000a1") != "" })
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	made := srv.BoundTo("wx00000000000000a1")
+	// The operator reorders the rows before the next run: the row in doubt
+	// is no longer the group's first.
+	os.WriteFile(in, []byte("appid,access_token,group\nwx00000000000000a2,TA2,M\nwx00000000000000a3,TA3,M\nwx00000000000000a1,TA1,M\n"), 0o600)
+	cmd = exec.Command(bin, "run", "--input", in, "--output", out, "--base-url", srv.URL, "--qps", "0")
+	if code, got := combined(t, cmd); code != 0 {
+		t.Fatalf("rerun: exit %d\n%s", code, got)
+	}
+	for _, a := range accounts {
+		if got := srv.BoundTo(a.AppID); got != made {
+			t.Errorf("%s on %q, want %q: one merchant, one open account", a.AppID, got, made)
+		}
+	}
+	if n := srv.Count("/cgi-bin/open/create"); n != 1 {
+		t.Errorf("%d creates, want 1", n)
+	}
+}
