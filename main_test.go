@@ -65,14 +65,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fake":      cmdFake,
-			"fakeset":   cmdFakeSet,
-			"fakecalls": cmdFakeCalls,
-			"fakecheck": cmdFakeCheck,
+			"fake":       cmdFake,
+			"fakeset":    cmdFakeSet,
+			"fakecalls":  cmdFakeCalls,
+			"fakecheck":  cmdFakeCheck,
 			"fakegroups": cmdFakeGroups,
-			"encode":    cmdEncode,
-			"status":    cmdStatus,
-			"metrics":   cmdMetrics,
+			"encode":     cmdEncode,
+			"status":     cmdStatus,
+			"metrics":    cmdMetrics,
 		},
 	})
 }
