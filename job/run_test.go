@@ -181,6 +181,34 @@ func TestGetFailsAfter89000(t *testing.T) {
 	if r.Status != report.AlreadyBound || r.OpenAppID != "" || !strings.Contains(r.ErrMsg, "get failed: system error") {
 		t.Errorf("record %+v: want already_bound, empty open_appid, errmsg saying get failed", r)
 	}
+	// The next run asks get once more (done stays done, but not without
+	// its open account); a third sends nothing.
+	res := w.run(t, cfg)
+	r = w.results(t)[0]
+	if r.Status != report.AlreadyBound || r.OpenAppID != w.srv.BoundTo(appA) || res.Plan.Lookups != 1 {
+		t.Errorf("rerun: record %+v, plan %+v: want already_bound with its open account", r, res.Plan)
+	}
+	calls := len(w.srv.Calls())
+	w.run(t, cfg)
+	if n := len(w.srv.Calls()) - calls; n != 0 {
+		t.Errorf("%d calls after the open account was recorded", n)
+	}
+}
+
+// An already_bound row without its open account whose get answers 89002
+// is no longer bound: it is sent like any row not done.
+func TestLookupFindsTheRowUnbound(t *testing.T) {
+	w := newWorld(t, "appid,access_token\n"+appA+",TOKEN-A\n")
+	stale := report.BOM + "line,appid,group,status,open_appid,errcode,errmsg,attempts,finished_at\n" +
+		"2," + appA + ",,already_bound,,89000,account has bound open; get failed: HTTP 502,2,2026-11-27T03:04:05.678Z\n"
+	if err := os.WriteFile(w.output, []byte(stale), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.run(t, w.config())
+	r := w.results(t)[0]
+	if r.Status != report.Created || r.OpenAppID != w.srv.BoundTo(appA) || r.Attempts != 2 {
+		t.Errorf("record %+v: want created after get (89002) and create", r)
+	}
 }
 
 // mixed is an input with every kind of row.

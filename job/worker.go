@@ -122,9 +122,7 @@ func (r *runner) lookup(ctx context.Context, t *task, o *outcome) {
 	case wechat.IsCode(err, wechat.CodeNotBound):
 		o.lookup = lookupNotBound
 		if t.kind == doLookup && row.group < 0 {
-			n := rec.Attempts
-			o.clean = r.create(ctx, t, rec)
-			rec.Attempts += n
+			o.clean = r.create(ctx, t, rec) // its attempts add to the get's
 			return
 		}
 		again := *t

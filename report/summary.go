@@ -646,6 +646,12 @@ type jsonFailure struct {
 	Remedy  string `json:"remedy"`
 }
 
+type jsonOdd struct {
+	Group  string `json:"group"`
+	Line   int    `json:"line"`
+	Others int    `json:"rows_failed_89001"`
+}
+
 type jsonBin struct {
 	Start   time.Time `json:"start"`
 	Seconds float64   `json:"seconds"`
@@ -679,6 +685,8 @@ type jsonSummary struct {
 	Incomplete []string       `json:"incomplete_groups"`
 	Timeline   []jsonBin      `json:"timeline"`
 	Other      int            `json:"other_causes_rows,omitempty"`
+	Kept       map[string]int `json:"kept_records"`
+	OddFirst   []jsonOdd      `json:"odd_first_rows"`
 	Run        *jsonRun       `json:"run,omitempty"`
 	Next       []string       `json:"next"`
 }
@@ -686,7 +694,13 @@ type jsonSummary struct {
 func (s *Summary) jsonView() jsonSummary {
 	out := jsonSummary{File: s.File, Rows: s.Rows, Done: s.Done(), Statuses: map[string]int{}, Failures: []jsonFailure{}, Attempts: s.Attempts, Next: s.Next(),
 		Split: append([]string{}, s.SplitGroups...), Incomplete: append([]string{}, s.IncompleteGroups...),
-		Timeline: []jsonBin{}, Other: s.OtherCauses}
+		Timeline: []jsonBin{}, Other: s.OtherCauses, Kept: map[string]int{}, OddFirst: []jsonOdd{}}
+	for st, n := range s.Kept {
+		out.Kept[st.String()] = n
+	}
+	for _, o := range s.OddLeaders {
+		out.OddFirst = append(out.OddFirst, jsonOdd{o.Group, o.Line, o.Others})
+	}
 	for _, b := range s.Timeline {
 		out.Timeline = append(out.Timeline, jsonBin{b.Start.UTC(), b.Width.Seconds(), b.Rows})
 	}
