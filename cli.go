@@ -12,6 +12,7 @@ import (
 
 	"openbind/job"
 	"openbind/report"
+	"openbind/wechat"
 )
 
 // envVar is the environment variable that sets a flag: OPENBIND_<FLAG>.
@@ -62,7 +63,7 @@ func runFlags() []cli.Flag {
 		&cli.IntFlag{Name: "max-attempts", Value: job.DefaultMaxAttempts, Usage: "attempts per call, the first included, for transient failures (-1, HTTP 5xx, network)", EnvVars: envVar("max-attempts")},
 		&cli.DurationFlag{Name: "timeout", Value: job.DefaultTimeout, Usage: "time limit of each attempt", EnvVars: envVar("timeout")},
 		&cli.DurationFlag{Name: "retry-backoff", Value: job.DefaultRetryBackoff, Usage: "wait before the first retry; it doubles at each retry, with jitter, up to 20 times this (30s at most)", EnvVars: envVar("retry-backoff")},
-		&cli.StringFlag{Name: "base-url", Value: "https://api.weixin.qq.com", Usage: "the API's base URL; https, or http to a loopback host (a local stand-in)", EnvVars: envVar("base-url")},
+		&cli.StringFlag{Name: "base-url", Value: wechat.DefaultBaseURLs, Usage: "the API's base URLs, comma-separated, each https://host[:port][/path] (http only to a loopback host, a local stand-in); a call that cannot reach one goes at once to the next", EnvVars: envVar("base-url")},
 		&cli.BoolFlag{Name: "dry-run", Usage: "read and check the input and the results, print the plan; send and write nothing", EnvVars: envVar("dry-run")},
 		&cli.DurationFlag{Name: "minute-quota-pause", Usage: "how long a 45011 (minute quota) pauses every call before the run goes on slower (default: until the next minute of the clock, when the quota turns)", EnvVars: envVar("minute-quota-pause")},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "logs on stderr as text or json", EnvVars: envVar("log-format")},
