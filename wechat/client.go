@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -219,13 +220,37 @@ func (c *Client) failedOver(from, to int) {
 	c.fo.Last, c.fo.From, c.fo.To = now, c.bases[from].url, c.bases[to].url
 }
 
-// try makes one request to base i.
+// try makes one request to base i. A timeout before the request had a
+// connection (DNS, TCP, TLS: net/http then reports the context's
+// deadline, not the dial) is a *ConnectTimeoutError: nothing was sent.
 func (c *Client) try(ctx context.Context, i int, path, token string, body request) (answer, error) {
-	req, err := c.newRequest(ctx, c.bases[i].prefix[path], token, body)
+	var tr connTrace
+	req, err := c.newRequest(httptrace.WithClientTrace(ctx, tr.hooks()), c.bases[i].prefix[path], token, body)
 	if err != nil {
 		return answer{}, err
 	}
-	return c.do(req, path)
+	ans, err := c.do(req, path)
+	if err != nil && !tr.connected.Load() && isTimeout(err) {
+		err = &ConnectTimeoutError{Err: err}
+	}
+	return ans, err
+}
+
+// connTrace records whether a request got a connection (a new one, or one
+// from the pool): until then nothing of it was sent. (A request may also
+// wait for a dial another request started: it is connecting all the same.)
+type connTrace struct {
+	connected atomic.Bool
+}
+
+func (t *connTrace) hooks() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { t.connected.Store(true) }}
+}
+
+// isTimeout reports whether err is a deadline or a timeout.
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // requestHeader is the header of every request. Requests share it: neither

@@ -105,6 +105,14 @@ func (e *UnreachableError) Error() string {
 
 func (e *UnreachableError) Unwrap() error { return e.Last }
 
+// ConnectTimeoutError is an attempt whose time ran out while it was still
+// connecting (DNS, TCP or the TLS handshake): the request was not sent.
+type ConnectTimeoutError struct{ Err error }
+
+func (e *ConnectTimeoutError) Error() string { return "connect timeout: " + e.Err.Error() }
+func (e *ConnectTimeoutError) Unwrap() error { return e.Err }
+func (e *ConnectTimeoutError) Timeout() bool { return true }
+
 // Unreachable reports whether err is a failure to reach a URL at all —
 // DNS, a refused connection, a connect timeout, a proxy that cannot be
 // reached, a TLS handshake that fails or whose certificate does not
@@ -115,8 +123,11 @@ func Unreachable(err error) bool {
 	if err == nil {
 		return false
 	}
-	var ue *UnreachableError
-	if errors.As(err, &ue) {
+	var (
+		ue *UnreachableError
+		ct *ConnectTimeoutError
+	)
+	if errors.As(err, &ue) || errors.As(err, &ct) {
 		return true
 	}
 	var (

@@ -3,7 +3,9 @@ package wechat
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +26,7 @@ func tokenForms(token string) []string {
 	if token == "" {
 		return nil
 	}
-	forms := []string{token, url.QueryEscape(token), url.PathEscape(token), lowerEscapes(url.QueryEscape(token)), lowerEscapes(url.PathEscape(token))}
+	forms := []string{token, url.QueryEscape(token), url.PathEscape(token)}
 	if b, err := json.Marshal(token); err == nil {
 		forms = append(forms, string(b[1:len(b)-1]))
 	}
@@ -41,17 +43,54 @@ func tokenForms(token string) []string {
 	return slices.Compact(forms)
 }
 
-// ScrubToken returns s with every form of token replaced by REDACTED.
-func ScrubToken(s, token string) string {
+// tokenPattern matches every form of token; the hex digits of %XX escapes
+// match in either case (servers write them either way).
+func tokenPattern(token string) *regexp.Regexp {
 	forms := tokenForms(token)
 	if len(forms) == 0 {
+		return nil
+	}
+	alts := make([]string, len(forms))
+	for i, f := range forms {
+		var b strings.Builder
+		for j := 0; j < len(f); j++ {
+			if f[j] == '%' && j+2 < len(f) && isHex(f[j+1]) && isHex(f[j+2]) {
+				fmt.Fprintf(&b, "%%[%c%c][%c%c]", lower(f[j+1]), upper(f[j+1]), lower(f[j+2]), upper(f[j+2]))
+				j += 2
+				continue
+			}
+			b.WriteString(regexp.QuoteMeta(f[j : j+1]))
+		}
+		alts[i] = b.String()
+	}
+	return regexp.MustCompile(strings.Join(alts, "|"))
+}
+
+// ScrubToken returns s with every form of token replaced by REDACTED.
+func ScrubToken(s, token string) string {
+	re := tokenPattern(token)
+	if re == nil {
 		return s
 	}
-	pairs := make([]string, 0, 2*len(forms))
-	for _, f := range forms {
-		pairs = append(pairs, f, redactedToken)
+	return re.ReplaceAllLiteralString(s, redactedToken)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'F' {
+		return c + 'a' - 'A'
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	return c
+}
+
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'f' {
+		return c - ('a' - 'A')
+	}
+	return c
 }
 
 // scrubbedError is an error of a call whose text has the call's token
@@ -84,24 +123,4 @@ func scrub(err error, token string) error {
 		ue.Last = scrub(ue.Last, token)
 	}
 	return &scrubbedError{err: err, token: token}
-}
-
-// lowerEscapes returns s with the hex digits of its %XX escapes in lower
-// case (some servers write them so).
-func lowerEscapes(s string) string {
-	b := []byte(s)
-	for i := 0; i+2 < len(b); i++ {
-		if b[i] == '%' {
-			b[i+1], b[i+2] = lowerHex(b[i+1]), lowerHex(b[i+2])
-			i += 2
-		}
-	}
-	return string(b)
-}
-
-func lowerHex(c byte) byte {
-	if 'A' <= c && c <= 'F' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
