@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -426,4 +427,104 @@ func TestServeFake(t *testing.T) {
 	if out, err := bad.CombinedOutput(); exitOf(t, err) != 2 || !strings.Contains(string(out), "loopback only") {
 		t.Errorf("--addr 0.0.0.0: %v\n%s", err, out)
 	}
+}
+
+// freeAddr is a loopback address nobody listens on (for now).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serve-fake with a second address and the first one down: a run given
+// both URLs fails over at once, and every row is done (exit 0); each
+// account's own quota (--account-quota) fails its rows with 45009 only.
+func TestServeFakeFailover(t *testing.T) {
+	w := newProcWorld(t, 40)
+	first := freeAddr(t)
+	fake := exec.Command(w.bin, "serve-fake", "--addr", first, "--second-addr", "127.0.0.1:0", "--down", "first")
+	stdout, err := fake.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Process.Kill()
+	out := bufio.NewReader(stdout)
+	var lines []string
+	for range 3 {
+		line, err := out.ReadString('\n')
+		if err != nil {
+			t.Fatalf("serve-fake said %q: %v", lines, err)
+		}
+		lines = append(lines, line)
+	}
+	hint := strings.TrimSpace(lines[2])
+	base, ok := strings.CutPrefix(strings.TrimSuffix(hint, ")"), "(openbind run --base-url ")
+	if !ok || !strings.HasPrefix(lines[0], "stand-in of WeChat refusing connections on http://"+first) || !strings.HasPrefix(base, "http://"+first+",http://127.0.0.1:") {
+		t.Fatalf("serve-fake said %q", lines)
+	}
+	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", base, "--qps", "0")
+	res, err := cmd.CombinedOutput()
+	if exitOf(t, err) != 0 || !strings.Contains(string(res), "created             40") || !strings.Contains(string(res), "failed over to the next URL once") {
+		t.Fatalf("run: %v\n%s", err, res)
+	}
+	_ = fake.Process.Signal(os.Interrupt)
+	_ = fake.Wait()
+
+	// --account-quota: each account's own quota.
+	w2 := newProcWorld(t, 5)
+	fake = exec.Command(w2.bin, "serve-fake", "--addr", "127.0.0.1:0", "--account-quota", "0")
+	stdout, _ = fake.StdoutPipe()
+	if err := fake.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Process.Kill()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	fields := strings.Fields(line)
+	if len(fields) < 6 {
+		t.Fatalf("serve-fake said %q", line)
+	}
+	cmd = exec.Command(w2.bin, "run", "--input", w2.input, "--output", w2.output, "--base-url", fields[5], "--qps", "0")
+	res, err = cmd.CombinedOutput()
+	if exitOf(t, err) != 1 || !strings.Contains(string(res), "failed               5") || !strings.Contains(string(res), "45009") {
+		t.Errorf("run: %v\n%s", err, res)
+	}
+	_ = fake.Process.Signal(os.Interrupt)
+	_ = fake.Wait()
+}
+
+// Every URL refusing: the run stops after 20 rows in a row reached no URL
+// — exit 3 within a few seconds, nearly every row pending, saying WeChat
+// cannot be reached and naming the URLs — where it used to grind through
+// the whole file (200 rows: 1,000 calls, exit 1).
+func TestUnreachableStopsTheRun(t *testing.T) {
+	w := newProcWorld(t, 200)
+	a, b := freeAddr(t), freeAddr(t)
+	start := time.Now()
+	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", "http://"+a+",http://"+b, "--qps", "0")
+	out, err := cmd.CombinedOutput()
+	took := time.Since(start)
+	if code := exitOf(t, err); code != 3 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(string(out), "WeChat cannot be reached from this machine: no URL of --base-url answered for 20 rows in a row (http://"+a+", http://"+b+"); last error: connection refused") {
+		t.Errorf("no word of WeChat out of reach:\n%s", out)
+	}
+	sum, err := report.Summarize(w.output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[report.Pending] < 170 || sum.Counts[report.Failed] < 20 || sum.Done() != 0 {
+		t.Errorf("counts %v: want nearly every row pending", sum.Counts)
+	}
+	if took > 15*time.Second {
+		t.Errorf("took %s to give up", took)
+	}
+	t.Logf("stopped after %s: %v", took, sum.Counts)
 }
