@@ -102,7 +102,8 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			"   openbind run --input wave3.csv --output wave3-results.csv --dry-run\n" +
 			"   OPENBIND_QPS=5 openbind run --input wave3.csv        # flags from the environment\n\n" +
 			"Exit status: 0 every row done, 1 some rows failed or invalid, 2 usage or input error (nothing sent),\n" +
-			"3 stopped early (signal, daily quota, results file unwritable), 4 another run holds the lock.",
+			"3 stopped early (signal, 20 rows in a row of 45009 or stale tokens, WeChat out of reach, results file unwritable),\n" +
+			"4 another run holds the lock.",
 		Flags:        runFlags(),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {

@@ -41,7 +41,8 @@ var update = flag.Bool("update", false, "update the golden files of testdata/scr
 //	fake FILE [addrs=N] [SETTING...]  start a stand-in knowing FILE's accounts
 //	                          (see wechattest.ReadScenario); $FAKE is its URL;
 //	                          with addrs=N it listens on N addresses, $FAKE2…
-//	                          and $FAKEURLS (all, comma-separated)
+//	                          and $FAKEURLS (all, comma-separated); $FAKEADDR
+//	                          is the first's host:port
 //	fakeset SETTING...        change the stand-in (see applySettings)
 //	fakecalls                 print the stand-in's call counts
 //	fakecheck RESULTS         check every done row against the stand-in
@@ -118,6 +119,7 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Value(fakeKey{}).(*fakeHolder).srv = srv
 	urls := srv.URLs()
 	ts.Setenv("FAKE", urls[0])
+	ts.Setenv("FAKEADDR", strings.TrimPrefix(urls[0], "http://"))
 	for i, u := range urls[1:] {
 		ts.Setenv(fmt.Sprintf("FAKE%d", i+2), u)
 	}
