@@ -528,3 +528,40 @@ func TestUnreachableStopsTheRun(t *testing.T) {
 	}
 	t.Logf("stopped after %s: %v", took, sum.Counts)
 }
+
+// 45009 is one account's: 10 accounts with an exhausted quota spread
+// through 300 rows end failed with 45009, the 290 others done, exit 1
+// (it used to stop the whole run at the first one: exit 3, the rest
+// pending). Seeded.
+func TestQuotaOfTenAccounts(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	w := newProcWorld(t, 300)
+	exhausted := map[string]bool{}
+	for len(exhausted) < 10 {
+		i := rng.IntN(300)
+		exhausted[w.appids[i]] = true
+		w.srv.Add(wechattest.Account{AppID: w.appids[i], Token: fmt.Sprintf("TOKEN-%d-secret", i), HasQuota: true})
+	}
+	code, stdout, stderr := w.run("--qps", "0")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	sum, err := report.Summarize(w.output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Done() != 290 || sum.Counts[report.Failed] != 10 || len(sum.Failures) != 1 || sum.Failures[0].Code != 45009 {
+		t.Errorf("counts %v, causes %+v", sum.Counts, sum.Failures)
+	}
+	_, err = report.ReadFile(w.output, func(r *report.Record, _ int64) error {
+		if exhausted[r.AppID] != (r.Status == report.Failed && r.ErrCode == 45009) {
+			t.Errorf("line %d %s: %s %d", r.Line, r.AppID, r.Status, r.ErrCode)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -27,7 +27,7 @@ import (
 	"time"
 )
 
-// DefaultBaseURL is the production API host.
+// DefaultBaseURL is the production API host, the first of DefaultBaseURLs.
 const DefaultBaseURL = "https://api.weixin.qq.com"
 
 // The paths of the calls, relative to the base URL.
@@ -75,11 +75,11 @@ type Failovers struct {
 }
 
 // NewClient returns a client for the API at baseURL, one URL or several
-// separated by commas (DefaultBaseURL when empty), that sends its requests
+// separated by commas (DefaultBaseURLs when empty), that sends its requests
 // through hc (see NewHTTPClient). Each URL must pass ParseBaseURL.
 func NewClient(baseURL string, hc *http.Client) (*Client, error) {
 	if baseURL == "" {
-		baseURL = DefaultBaseURL
+		baseURL = DefaultBaseURLs
 	}
 	us, err := ParseBaseURLs(baseURL)
 	if err != nil {
@@ -172,24 +172,31 @@ func (c *Client) call(ctx context.Context, path, token string, body request) (an
 	if dl, ok := ctx.Deadline(); ok {
 		budget = time.Until(dl)
 	}
+	// fresh is ctx with the attempt's whole time again: the URL before may
+	// have spent it connecting, and the wait on the limiter is not part of
+	// an attempt's time.
+	fresh := func() (context.Context, context.CancelFunc) {
+		if budget <= 0 {
+			return ctx, func() {}
+		}
+		return context.WithTimeout(context.WithoutCancel(ctx), budget)
+	}
 	for k := range c.bases {
 		i := (first + k) % len(c.bases)
 		actx, cancel := ctx, context.CancelFunc(func() {})
 		if k > 0 {
-			if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
-				break
-			}
-			if ctx.Err() != nil && budget > 0 {
-				// The last URL spent the attempt's time connecting: the
-				// next one gets the same time.
-				actx, cancel = context.WithTimeout(context.WithoutCancel(ctx), budget)
+			if errors.Is(ctx.Err(), context.Canceled) {
+				break // the caller gave up: no next URL
 			}
 			if c.wait != nil {
-				if err := c.wait.Wait(actx); err != nil {
-					cancel()
+				wctx, wcancel := fresh()
+				err := c.wait.Wait(wctx)
+				wcancel()
+				if err != nil {
 					break
 				}
 			}
+			actx, cancel = fresh()
 		}
 		ans, err := c.try(actx, i, path, token, body)
 		cancel()

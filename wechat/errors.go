@@ -146,8 +146,8 @@ func Unreachable(err error) bool {
 }
 
 // IsTLSError reports whether err is a failed TLS handshake: a certificate
-// that does not verify, a server that does not speak TLS, an alert, or
-// the handshake's timeout.
+// that does not verify, a server that does not speak TLS, an alert. (A
+// handshake that times out is a connect timeout: see ConnectTimeoutError.)
 func IsTLSError(err error) bool {
 	var (
 		certErr    *tls.CertificateVerificationError
@@ -159,9 +159,7 @@ func IsTLSError(err error) bool {
 	)
 	return errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) ||
 		errors.As(err, &invalidErr) || errors.As(err, &recordErr) || errors.As(err, &alertErr) ||
-		errors.Is(err, http.ErrSchemeMismatch) ||
-		// net/http's handshake timeout has no exported type.
-		strings.Contains(err.Error(), "TLS handshake timeout")
+		errors.Is(err, http.ErrSchemeMismatch)
 }
 
 // redactedToken replaces the value of access_token in every URL of an error.
