@@ -69,6 +69,7 @@ type Call struct {
 type account struct {
 	Account
 	faults []Fault // not yet answered
+	used   int     // calls let through today, for the account's quota
 }
 
 // address is one of the addresses the stand-in listens on.
@@ -251,11 +252,6 @@ func (s *Server) SetAccountQuota(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.acctQuota = n
-	for _, a := range s.accounts {
-		if !a.HasQuota {
-			a.Quota = n
-		}
-	}
 }
 
 // SetCleanForms makes the errmsgs the reference page's clean texts
@@ -607,14 +603,15 @@ func (s *Server) pickFaultLocked(appid string) Fault {
 	case s.quotaLeft > 0:
 		s.quotaLeft--
 	}
-	if a := s.accounts[appid]; a != nil && (a.HasQuota || s.acctQuota >= 0) {
-		if !a.HasQuota {
-			a.Quota, a.HasQuota = s.acctQuota, true
+	if a := s.accounts[appid]; a != nil {
+		limit := s.acctQuota
+		if a.HasQuota {
+			limit = a.Quota
 		}
-		if a.Quota == 0 {
+		if limit >= 0 && a.used >= limit {
 			return DailyQuota
 		}
-		a.Quota--
+		a.used++
 	}
 	if s.minuteMax > 0 {
 		if at := time.Now().Truncate(s.window); !at.Equal(s.windowAt) {
