@@ -117,11 +117,12 @@ func (d *causeDetail) add(msg string) {
 	d.msgs[msg]++
 }
 
-// common is the most common message (the first seen among equals).
+// common is the most common message (the first seen among equals); a
+// message that is nothing but request ids (WeChat sends some) comes last.
 func (d *causeDetail) common() string {
 	best, n := "", 0
 	for _, m := range d.order {
-		if d.msgs[m] > n {
+		if m != "" && d.msgs[m] > n {
 			best, n = m, d.msgs[m]
 		}
 	}

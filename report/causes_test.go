@@ -55,6 +55,23 @@ func TestRIDTime(t *testing.T) {
 	}
 }
 
+// A cause's message is its most common one; one that was nothing but
+// request ids gives way to any with words.
+func TestCauseMessage(t *testing.T) {
+	tally := NewTally()
+	for i, msg := range []string{" hint: [19Lk2a0848hb77] rid: 5f3ca0d1-45065ccc-359e2731", " hint: [29Lk2a0848hb77]",
+		"account has reached bind limit rid: 5f3ca0d2-45065ccc-359e2731", " rid: 5f3ca0d3-45065ccc-359e2731"} {
+		tally.Add(&Record{Line: i + 2, Status: Failed, ErrCode: 89004, ErrMsg: msg})
+	}
+	s := tally.Summary()
+	if len(s.Failures) != 1 || s.Failures[0].Msg != "account has reached bind limit" || s.Failures[0].Count != 4 {
+		t.Errorf("causes %+v", s.Failures)
+	}
+	if got := s.Failures[0].OldestRID; !got.Equal(time.Unix(0x5f3ca0d1, 0)) {
+		t.Errorf("oldest rid %v", got)
+	}
+}
+
 func TestCallOf(t *testing.T) {
 	tests := []struct {
 		r    Record
