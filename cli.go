@@ -13,6 +13,7 @@ import (
 
 	"openbind/job"
 	"openbind/report"
+	"openbind/wechat"
 )
 
 // envVar is the environment variable that sets a flag: OPENBIND_<FLAG>.
@@ -63,7 +64,7 @@ func runFlags() []cli.Flag {
 		&cli.IntFlag{Name: "max-attempts", Value: job.DefaultMaxAttempts, Usage: "attempts per call, the first included, for transient failures (-1, HTTP 5xx, network)", EnvVars: envVar("max-attempts")},
 		&cli.DurationFlag{Name: "timeout", Value: job.DefaultTimeout, Usage: "time limit of each attempt", EnvVars: envVar("timeout")},
 		&cli.DurationFlag{Name: "retry-backoff", Value: job.DefaultRetryBackoff, Usage: "wait before the first retry; it doubles at each retry, with jitter, up to 20 times this (30s at most)", EnvVars: envVar("retry-backoff")},
-		&cli.StringFlag{Name: "base-url", Value: "https://api.weixin.qq.com", Usage: "the API's base URL; https, or http to a loopback host (a local stand-in)", EnvVars: envVar("base-url")},
+		&cli.StringFlag{Name: "base-url", Value: wechat.DefaultBaseURLs, Usage: "the API's base URLs, comma-separated, each https://host[:port][/path] (http only to a loopback host, a local stand-in); a call that cannot reach one goes at once to the next", EnvVars: envVar("base-url")},
 		&cli.BoolFlag{Name: "dry-run", Usage: "read and check the input and the results, print the plan; send and write nothing", EnvVars: envVar("dry-run")},
 		&cli.DurationFlag{Name: "minute-quota-pause", Usage: "how long a 45011 (minute quota) pauses every call before the run goes on slower (default: until the next minute of the clock, when the quota turns)", EnvVars: envVar("minute-quota-pause")},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "logs on stderr as text or json", EnvVars: envVar("log-format")},
@@ -102,7 +103,8 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			"   openbind run --input wave3.csv --output wave3-results.csv --dry-run\n" +
 			"   OPENBIND_QPS=5 openbind run --input wave3.csv        # flags from the environment\n\n" +
 			"Exit status: 0 every row done, 1 some rows failed or invalid, 2 usage or input error (nothing sent),\n" +
-			"3 stopped early (signal, daily quota, results file unwritable), 4 another run holds the lock.",
+			"3 stopped early (signal, 20 rows in a row of 45009 or stale tokens, WeChat out of reach, results file unwritable),\n" +
+			"4 another run holds the lock.",
 		Flags:        runFlags(),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {

@@ -96,7 +96,7 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:      "serve-fake",
 		Usage:     "serve the stand-in of WeChat on a local address, for rehearsals (run --base-url http://ADDR)",
-		UsageText: "openbind serve-fake [--addr 127.0.0.1:8089] [--accounts FILE] [--latency 50ms-300ms] [--fault busy=0.05]...",
+		UsageText: "openbind serve-fake [--addr 127.0.0.1:8089] [--second-addr 127.0.0.1:8090 [--down first|second]] [--accounts FILE] [--latency 50ms-300ms] [--fault busy=0.05]...",
 		Description: "The stand-in answers create, get and bind as WeChat does, keeps its accounts in memory, and\n" +
 			"injects faults on demand. Fault kinds: " + faultNames() + ".\n\n" +
 			"Example, a rehearsal of a wave with a flaky API:\n" +
@@ -110,6 +110,10 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.StringSliceFlag{Name: "fault", Usage: "KIND=SHARE: that share (0..1) of calls fail that way; repeat for several kinds", EnvVars: envVar("fault")},
 			&cli.IntFlag{Name: "daily-quota", Value: -1, Usage: "calls let through; the ones after answer 45009 (-1: no quota)", EnvVars: envVar("daily-quota")},
 			&cli.IntFlag{Name: "minute-quota", Usage: "calls let through per minute of the clock; the ones beyond answer 45011 (0: no quota)", EnvVars: envVar("minute-quota")},
+			&cli.IntFlag{Name: "account-quota", Value: -1, Usage: "calls each account may make; the ones after answer 45009 for that account (its own daily quota; -1: none)", EnvVars: envVar("account-quota")},
+			&cli.BoolFlag{Name: "clean-errmsg", Usage: "answer errors with the reference page's clean errmsgs, without WeChat's request ids", EnvVars: envVar("clean-errmsg")},
+			&cli.StringFlag{Name: "second-addr", Usage: "a second loopback address serving the same accounts (as api2.weixin.qq.com does), for --base-url URL1,URL2", EnvVars: envVar("second-addr")},
+			&cli.StringFlag{Name: "down", Usage: "first or second: that address refuses every connection (a failover rehearsal)", EnvVars: envVar("down")},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the fault draws", EnvVars: envVar("seed")},
 		},
 		Action: func(c *cli.Context) error {
@@ -117,23 +121,65 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			addr := c.String("addr")
-			if host, _, err := net.SplitHostPort(addr); err != nil || !wechat.IsLoopback(host) {
-				return fmt.Errorf("--addr %s: the stand-in listens on loopback only (127.0.0.1, ::1, localhost)", addr)
+			addrs := []string{c.String("addr")}
+			if a := c.String("second-addr"); a != "" {
+				addrs = append(addrs, a)
 			}
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return err
+			down := -1
+			switch d := c.String("down"); {
+			case d == "first":
+				down = 0
+			case d == "second" && len(addrs) == 2:
+				down = 1
+			case d != "":
+				return fmt.Errorf("--down %q: want first, or second with --second-addr", d)
+			}
+			var lns []net.Listener
+			for _, addr := range addrs {
+				if host, _, err := net.SplitHostPort(addr); err != nil || !wechat.IsLoopback(host) {
+					return fmt.Errorf("%s: the stand-in listens on loopback only (127.0.0.1, ::1, localhost)", addr)
+				}
+			}
+			var urls []string
+			for i, addr := range addrs {
+				if i == down {
+					urls = append(urls, "http://"+addr)
+					continue // nobody listens: connection refused
+				}
+				ln, err := net.Listen("tcp", addr)
+				if err != nil {
+					return err
+				}
+				lns = append(lns, ln)
+				urls = append(urls, "http://"+ln.Addr().String())
 			}
 			hs := &http.Server{Handler: srv, ConnState: srv.ConnState, ReadHeaderTimeout: 10 * time.Second}
-			fmt.Fprintf(stdout, "stand-in of WeChat listening on http://%s (openbind run --base-url http://%s)\n", ln.Addr(), ln.Addr())
+			if len(urls) == 1 {
+				fmt.Fprintf(stdout, "stand-in of WeChat listening on %s (openbind run --base-url %s)\n", urls[0], urls[0])
+			} else {
+				for i, u := range urls {
+					what := "listening on"
+					if i == down {
+						what = "refusing connections on"
+					}
+					fmt.Fprintf(stdout, "stand-in of WeChat %s %s\n", what, u)
+				}
+				fmt.Fprintf(stdout, "(openbind run --base-url %s)\n", strings.Join(urls, ","))
+			}
 			go func() {
 				<-c.Context.Done()
 				srv.Release()
 				_ = hs.Close()
 			}()
-			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return err
+			serveErr := make(chan error, len(lns))
+			for _, ln := range lns {
+				go func() { serveErr <- hs.Serve(ln) }()
+			}
+			for range lns {
+				if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+					_ = hs.Close()
+					return err
+				}
 			}
 			fmt.Fprintf(stdout, "stand-in stopped after %d calls (%d faulted), %d connections\n", srv.Count(""), srv.Faulted(), srv.Conns())
 			return nil
@@ -204,6 +250,8 @@ func fakeFromFlags(c *cli.Context) (*wechattest.Server, error) {
 	}
 	srv.SetFaultMix(c.Uint64("seed"), mix)
 	srv.SetDailyQuota(c.Int("daily-quota"))
+	srv.SetAccountQuota(c.Int("account-quota"))
+	srv.SetCleanForms(c.Bool("clean-errmsg"))
 	if n := c.Int("minute-quota"); n > 0 {
 		srv.SetMinuteQuota(n, time.Minute)
 	}

@@ -38,8 +38,11 @@ var update = flag.Bool("update", false, "update the golden files of testdata/scr
 // TestScripts drives the real binary through the scripts in testdata/script.
 // Beside testscript's own commands they have:
 //
-//	fake FILE [SETTING...]    start a stand-in knowing FILE's accounts (see
-//	                          wechattest.ReadScenario); $FAKE is its URL
+//	fake FILE [addrs=N] [SETTING...]  start a stand-in knowing FILE's accounts
+//	                          (see wechattest.ReadScenario); $FAKE is its URL;
+//	                          with addrs=N it listens on N addresses, $FAKE2…
+//	                          and $FAKEURLS (all, comma-separated); $FAKEADDR
+//	                          is the first's host:port
 //	fakeset SETTING...        change the stand-in (see applySettings)
 //	fakecalls                 print the stand-in's call counts
 //	fakecheck RESULTS         check every done row against the stand-in
@@ -96,11 +99,32 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	accounts, err := wechattest.ReadScenario(strings.NewReader(ts.ReadFile(args[0])))
 	ts.Check(err)
 	srv := wechattest.New(accounts...)
-	applySettings(ts, srv, args[1:])
+	addrs := 1
+	var settings []string
+	for _, a := range args[1:] {
+		if n, ok := strings.CutPrefix(a, "addrs="); ok {
+			var err error
+			addrs, err = strconv.Atoi(n)
+			ts.Check(err)
+			continue
+		}
+		settings = append(settings, a)
+	}
 	srv.Start()
 	ts.Defer(srv.Close)
+	for range addrs - 1 {
+		_, err := srv.AddAddress("127.0.0.1:0")
+		ts.Check(err)
+	}
+	applySettings(ts, srv, settings)
 	ts.Value(fakeKey{}).(*fakeHolder).srv = srv
-	ts.Setenv("FAKE", srv.URL)
+	urls := srv.URLs()
+	ts.Setenv("FAKE", urls[0])
+	ts.Setenv("FAKEADDR", strings.TrimPrefix(urls[0], "http://"))
+	for i, u := range urls[1:] {
+		ts.Setenv(fmt.Sprintf("FAKE%d", i+2), u)
+	}
+	ts.Setenv("FAKEURLS", strings.Join(urls, ","))
 }
 
 func cmdFakeSet(ts *testscript.TestScript, neg bool, args []string) {
@@ -112,7 +136,11 @@ func cmdFakeSet(ts *testscript.TestScript, neg bool, args []string) {
 
 // applySettings applies settings of the stand-in: faults=RATE:KIND,KIND
 // (a share of calls faulted), quota=N (calls left today, -1: none),
-// latency=MIN-MAX.
+// latency=MIN-MAX, clean (errmsgs in the clean forms of the reference page
+// rather than the real ones, with request ids), echo (errmsgs echo the URL
+// and token received), accountquota=N (each account's own daily quota),
+// down=I and up=I (address I, from 1, refuses connections or listens again;
+// see fake's addrs=N).
 func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings []string) {
 	for _, s := range settings {
 		key, val, _ := strings.Cut(s, "=")
@@ -135,6 +163,18 @@ func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings [
 		case "rotate":
 			appid, token, _ := strings.Cut(val, ":")
 			ts.Check(srv.RotateToken(appid, token))
+		case "clean":
+			srv.SetCleanForms(true)
+		case "echo":
+			srv.SetEcho(true)
+		case "accountquota":
+			n, err := strconv.Atoi(val)
+			ts.Check(err)
+			srv.SetAccountQuota(n)
+		case "down", "up":
+			i, err := strconv.Atoi(val)
+			ts.Check(err)
+			ts.Check(srv.SetReachable(i-1, key == "up"))
 		case "latency":
 			lo, hi, _ := strings.Cut(val, "-")
 			dlo, err := time.ParseDuration(lo)

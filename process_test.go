@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -425,5 +426,142 @@ func TestServeFake(t *testing.T) {
 	bad = exec.Command(w.bin, "serve-fake", "--addr", "0.0.0.0:0")
 	if out, err := bad.CombinedOutput(); exitOf(t, err) != 2 || !strings.Contains(string(out), "loopback only") {
 		t.Errorf("--addr 0.0.0.0: %v\n%s", err, out)
+	}
+}
+
+// freeAddr is a loopback address nobody listens on (for now).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serve-fake with a second address and the first one down: a run given
+// both URLs fails over at once, and every row is done (exit 0); each
+// account's own quota (--account-quota) fails its rows with 45009 only.
+func TestServeFakeFailover(t *testing.T) {
+	w := newProcWorld(t, 40)
+	first := freeAddr(t)
+	fake := exec.Command(w.bin, "serve-fake", "--addr", first, "--second-addr", "127.0.0.1:0", "--down", "first")
+	stdout, err := fake.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Process.Kill()
+	out := bufio.NewReader(stdout)
+	var lines []string
+	for range 3 {
+		line, err := out.ReadString('\n')
+		if err != nil {
+			t.Fatalf("serve-fake said %q: %v", lines, err)
+		}
+		lines = append(lines, line)
+	}
+	hint := strings.TrimSpace(lines[2])
+	base, ok := strings.CutPrefix(strings.TrimSuffix(hint, ")"), "(openbind run --base-url ")
+	if !ok || !strings.HasPrefix(lines[0], "stand-in of WeChat refusing connections on http://"+first) || !strings.HasPrefix(base, "http://"+first+",http://127.0.0.1:") {
+		t.Fatalf("serve-fake said %q", lines)
+	}
+	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", base, "--qps", "0")
+	res, err := cmd.CombinedOutput()
+	if exitOf(t, err) != 0 || !strings.Contains(string(res), "created             40") || !strings.Contains(string(res), "failed over to the next URL once") {
+		t.Fatalf("run: %v\n%s", err, res)
+	}
+	_ = fake.Process.Signal(os.Interrupt)
+	_ = fake.Wait()
+
+	// --account-quota: each account's own quota.
+	w2 := newProcWorld(t, 5)
+	fake = exec.Command(w2.bin, "serve-fake", "--addr", "127.0.0.1:0", "--account-quota", "0")
+	stdout, _ = fake.StdoutPipe()
+	if err := fake.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Process.Kill()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	fields := strings.Fields(line)
+	if len(fields) < 6 {
+		t.Fatalf("serve-fake said %q", line)
+	}
+	cmd = exec.Command(w2.bin, "run", "--input", w2.input, "--output", w2.output, "--base-url", fields[5], "--qps", "0")
+	res, err = cmd.CombinedOutput()
+	if exitOf(t, err) != 1 || !strings.Contains(string(res), "failed               5") || !strings.Contains(string(res), "45009") {
+		t.Errorf("run: %v\n%s", err, res)
+	}
+	_ = fake.Process.Signal(os.Interrupt)
+	_ = fake.Wait()
+}
+
+// Every URL refusing: the run stops after 20 rows in a row reached no URL
+// — exit 3 within a few seconds, nearly every row pending, saying WeChat
+// cannot be reached and naming the URLs — where it used to grind through
+// the whole file (200 rows: 1,000 calls, exit 1).
+func TestUnreachableStopsTheRun(t *testing.T) {
+	w := newProcWorld(t, 200)
+	a, b := freeAddr(t), freeAddr(t)
+	start := time.Now()
+	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", "http://"+a+",http://"+b, "--qps", "0")
+	out, err := cmd.CombinedOutput()
+	took := time.Since(start)
+	if code := exitOf(t, err); code != 3 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(string(out), "WeChat cannot be reached from this machine: no URL of --base-url answered for 20 rows in a row (http://"+a+", http://"+b+"); last error: connection refused") {
+		t.Errorf("no word of WeChat out of reach:\n%s", out)
+	}
+	sum, err := report.Summarize(w.output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts[report.Pending] < 170 || sum.Counts[report.Failed] < 20 || sum.Done() != 0 {
+		t.Errorf("counts %v: want nearly every row pending", sum.Counts)
+	}
+	if took > 15*time.Second {
+		t.Errorf("took %s to give up", took)
+	}
+	t.Logf("stopped after %s: %v", took, sum.Counts)
+}
+
+// 45009 is one account's: 10 accounts with an exhausted quota spread
+// through 300 rows end failed with 45009, the 290 others done, exit 1
+// (it used to stop the whole run at the first one: exit 3, the rest
+// pending). Seeded.
+func TestQuotaOfTenAccounts(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	w := newProcWorld(t, 300)
+	exhausted := map[string]bool{}
+	for len(exhausted) < 10 {
+		i := rng.IntN(300)
+		exhausted[w.appids[i]] = true
+		w.srv.Add(wechattest.Account{AppID: w.appids[i], Token: fmt.Sprintf("TOKEN-%d-secret", i), HasQuota: true})
+	}
+	code, stdout, stderr := w.run("--qps", "0")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	sum, err := report.Summarize(w.output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Done() != 290 || sum.Counts[report.Failed] != 10 || len(sum.Failures) != 1 || sum.Failures[0].Code != 45009 {
+		t.Errorf("counts %v, causes %+v", sum.Counts, sum.Failures)
+	}
+	_, err = report.ReadFile(w.output, func(r *report.Record, _ int64) error {
+		if exhausted[r.AppID] != (r.Status == report.Failed && r.ErrCode == 45009) {
+			t.Errorf("line %d %s: %s %d", r.Line, r.AppID, r.Status, r.ErrCode)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

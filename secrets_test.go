@@ -67,6 +67,14 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 		variant{name: "connection refused", baseURL: "http://" + closed},
 		variant{name: "TLS to a plain port", baseURL: "https://" + closed},
 		variant{name: "plain http to a remote host", baseURL: "http://api.weixin.qq.com"},
+		// Answers that echo the URL as received (access_token=…) and the
+		// token itself in errmsg: scrubbed by value everywhere.
+		variant{name: "echoed in errmsg", fault: "echo"},
+		// A base URL ending in "?" once put every token in clear text
+		// ("??access_token=" escaped redaction by name): refused now.
+		variant{name: "trailing question mark", fault: "echo", baseURL: "?"},
+		// A password in a URL that does not parse is never echoed.
+		variant{name: "password in an unparsable URL", baseURL: "userinfo"},
 	)
 	for i, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
@@ -82,6 +90,9 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 					tokens = append(tokens, fresh)
 				}
 				extra = []string{"--token-command", `echo "RENEWED+$OPENBIND_APPID&z%"`}
+			} else if v.fault == "echo" {
+				w.srv.SetEcho(true)
+				w.srv.SetFaults(0.5, uint64(i), wechattest.Busy, wechattest.DailyQuota)
 			} else if v.fault == wechattest.MinuteQuota {
 				// 45011 comes from a quota: random ones would halve the
 				// rate again and again down to its floor.
@@ -90,7 +101,13 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 				w.srv.SetFaults(0.5, uint64(i), v.fault)
 			}
 			base := w.srv.URL
-			if v.baseURL != "" {
+			switch v.baseURL {
+			case "":
+			case "?":
+				base = w.srv.URL + "/?"
+			case "userinfo":
+				base = "http://user:" + tokens[0] + "@127.0.0.1:1:99"
+			default:
 				base = v.baseURL
 			}
 			format := []string{"text", "json"}[i%2]
@@ -101,6 +118,7 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 				{"run", "--input", w.input, "--output", w.output, "--base-url", base, "--dry-run", "--log-level", "debug"},
 				{"report", w.output},
 				{"report", "--format", "json", w.output},
+				{"report", "--format", "html", w.output},
 			} {
 				cmd := exec.Command(w.bin, args...)
 				var stdout, stderr bytes.Buffer
@@ -114,7 +132,10 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 			if found := leaks(all, tokens); len(found) > 0 {
 				t.Errorf("tokens in the output: %q\n%s", found, all)
 			}
-			if v.fault != "" && v.fault != wechattest.None && !strings.Contains(all, "level") {
+			if v.fault == "echo" && v.baseURL == "" && !strings.Contains(string(results), "access_token=REDACTED") {
+				t.Errorf("the stand-in echoed no URL: the test proves little\n%s", results)
+			}
+			if v.fault != "" && v.fault != wechattest.None && v.baseURL == "" && !strings.Contains(all, "level") {
 				t.Errorf("no logs at all: the test proves little\n%s", all)
 			}
 			if v.fault == "renew" && !strings.Contains(string(results), ",created,") {

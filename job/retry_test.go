@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"openbind/wechat"
 )
@@ -77,6 +81,13 @@ func TestShouldRetry(t *testing.T) {
 		{"i/o timeout", transportErr(timeoutErr{}), true},
 		{"DNS", &url.Error{Op: "Post", URL: "u", Err: &net.DNSError{Err: "no such host", Name: "api.weixin.qq.com"}}, true},
 		{"unknown CA", &url.Error{Op: "Post", URL: "u", Err: x509.UnknownAuthorityError{}}, false},
+		{"TLS to a plain HTTP port", &url.Error{Op: "Post", URL: "u", Err: http.ErrSchemeMismatch}, false},
+		{"TLS at every URL", &wechat.UnreachableError{URLs: []string{"a", "b"}, Last: &url.Error{Op: "Post", URL: "u", Err: x509.UnknownAuthorityError{}}}, false},
+		{"no URL reached", &wechat.UnreachableError{URLs: []string{"a", "b"}, Last: transportErr(os.NewSyscallError("connect", syscall.ECONNREFUSED))}, true},
+		{"connect timeout", &wechat.UnreachableError{URLs: []string{"a"}, Last: &wechat.ConnectTimeoutError{Err: context.DeadlineExceeded}}, true},
+		{"89036", api(89036), false},
+		{"no errcode", &wechat.BodyError{Reason: "answer without errcode"}, true},
+		{"a bad open_appid", &wechat.BodyError{Reason: "answer with an open_appid that is not wx and 16 lowercase hex digits"}, true},
 		{"cancelled call", &url.Error{Op: "Post", URL: "u", Err: context.Canceled}, false},
 		{"unknown error", errors.New("something else"), false},
 	}
@@ -145,10 +156,94 @@ func TestDescribe(t *testing.T) {
 		{&wechat.BodyError{Reason: "answer cut off", Err: io.ErrUnexpectedEOF}, "connection lost while reading the answer"},
 		{&wechat.BodyError{Reason: "answer is an HTML page"}, "answer is an HTML page"},
 		{&url.Error{Op: "Post", URL: "u", Err: &net.DNSError{Err: "no such host", Name: "api.example"}}, "DNS: no such host: api.example"},
+		{&wechat.UnreachableError{URLs: []string{"a", "b"}, Last: transportErr(os.NewSyscallError("connect", syscall.ECONNREFUSED))}, "connection refused"},
+		{&wechat.UnreachableError{URLs: []string{"a"}, Last: &wechat.ConnectTimeoutError{Err: context.DeadlineExceeded}}, "connect timeout after 10s"},
+		{&url.Error{Op: "Post", URL: "https://x/?access_token=REDACTED", Err: http.ErrSchemeMismatch}, "TLS: " + http.ErrSchemeMismatch.Error()},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.err, 10*time.Second); got != tt.want {
 			t.Errorf("describe(%v) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+// README's "Faults and retries" table is retryTable, row for row and word
+// for word.
+func TestRetryTableIsREADME(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "## Faults and retries\n")
+	if !ok {
+		t.Fatal("README has no section Faults and retries")
+	}
+	_, table, ok := strings.Cut(section, "| answer | retried? |\n|---|---|\n")
+	if !ok {
+		t.Fatal("the section has no table | answer | retried? |")
+	}
+	var got [][2]string
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| ") {
+			break
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if len(cells) != 2 {
+			t.Fatalf("README row %q: want two cells", line)
+		}
+		got = append(got, [2]string{cells[0], cells[1]})
+	}
+	var want [][2]string
+	for _, r := range retryTable {
+		want = append(want, [2]string{r.answer, r.retried})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("README's table differs from retryTable (-code +README):\n%s", diff)
+	}
+}
+
+// Each row of retryTable decides the errors it stands for, and no earlier
+// row takes them; shouldRetry says what the row's second cell says.
+func TestRetryTableRows(t *testing.T) {
+	refused := transportErr(os.NewSyscallError("connect", syscall.ECONNREFUSED))
+	examples := map[string][]error{
+		"errcode -1":            {&wechat.APIError{Code: -1, Msg: "system error rid: 69d4d3a0-366d0172-47a37258"}},
+		"errcode 45011":         {&wechat.APIError{Code: 45011}},
+		"errcode 45009":         {&wechat.APIError{Code: 45009, Msg: "reach max api daily quota limit"}},
+		"any other errcode":     {&wechat.APIError{Code: 89000}, &wechat.APIError{Code: 40001}, &wechat.APIError{Code: 42001}, &wechat.APIError{Code: 61004}, &wechat.APIError{Code: 89036}, &wechat.APIError{Code: 12345}},
+		"HTTP 429":              {&wechat.HTTPError{StatusCode: 429}, &wechat.HTTPError{StatusCode: 500}, &wechat.HTTPError{StatusCode: 503}},
+		"any other HTTP status": {&wechat.HTTPError{StatusCode: 501}, &wechat.HTTPError{StatusCode: 404}, &wechat.HTTPError{StatusCode: 302}},
+		"HTTP 200":              {&wechat.BodyError{Reason: "empty answer"}, &wechat.BodyError{Reason: "answer without errcode"}, &wechat.BodyError{Reason: "answer cut off", Err: io.ErrUnexpectedEOF}},
+		"a TLS failure":         {&url.Error{Op: "Post", URL: "u", Err: x509.UnknownAuthorityError{}}, &url.Error{Op: "Post", URL: "u", Err: http.ErrSchemeMismatch}, &wechat.UnreachableError{Last: &url.Error{Op: "Post", URL: "u", Err: x509.HostnameError{}}}},
+		"no URL reached":        {&wechat.UnreachableError{Last: refused}, refused, &wechat.UnreachableError{Last: &wechat.ConnectTimeoutError{Err: context.DeadlineExceeded}}, &url.Error{Op: "Post", URL: "u", Err: &net.DNSError{Err: "no such host"}}},
+		"a call cancelled":      {&url.Error{Op: "Post", URL: "u", Err: context.Canceled}},
+		"connection reset":      {transportErr(os.NewSyscallError("read", syscall.ECONNRESET)), &url.Error{Op: "Post", URL: "u", Err: io.EOF}, &url.Error{Op: "Post", URL: "u", Err: context.DeadlineExceeded}, transportErr(timeoutErr{})},
+		"anything else":         {errors.New("something else")},
+	}
+	if len(examples) != len(retryTable) {
+		t.Fatalf("%d rows with examples, %d rows in the table", len(examples), len(retryTable))
+	}
+	for i := range retryTable {
+		row := &retryTable[i]
+		t.Run(row.answer, func(t *testing.T) {
+			var errs []error
+			for prefix, es := range examples {
+				if strings.HasPrefix(row.answer, prefix) {
+					errs = es
+				}
+			}
+			if len(errs) == 0 {
+				t.Fatalf("no examples for row %q", row.answer)
+			}
+			for _, err := range errs {
+				if got := rule(err); got != row {
+					t.Errorf("%v is decided by %q", err, got.answer)
+				}
+				retry, _ := shouldRetry(context.Background(), err)
+				if want := strings.HasPrefix(row.retried, "yes"); retry != want {
+					t.Errorf("%v: retry %v, want %v", err, retry, want)
+				}
+			}
+		})
 	}
 }

@@ -172,9 +172,10 @@ func (c *Config) setDefaults() error {
 		if err != nil {
 			return &ConfigError{"--base-url: " + err.Error()}
 		}
+		cl.SetWaiter(c.Limiter) // a failover to the next URL is a call too
 		c.API = cl
 	} else if c.BaseURL != "" {
-		if _, err := wechat.ParseBaseURL(c.BaseURL); err != nil {
+		if _, err := wechat.ParseBaseURLs(c.BaseURL); err != nil {
 			return &ConfigError{"--base-url: " + err.Error()}
 		}
 	}
@@ -309,6 +310,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Summary.File = cfg.Output
 	res.Summary.Run = r.stats.run(r.sent, time.Since(start), res.Stopped)
 	res.Summary.Run.Notes = r.notes
+	noteFailovers(cfg.API, res.Summary.Run)
 	return res, nil
 }
 
@@ -496,10 +498,16 @@ type runner struct {
 	intents chan intent
 
 	// Owned by the collector.
-	sent        int
-	journalErr  error
-	tokenStreak int      // rows failed on their token, one after the other
-	notes       []string // what the summary must say of the results file
+	sent          int
+	journalErr    error
+	tokenStreak   int      // rows failed on their token, one after the other
+	quotaStreak   int      // rows failed with 45009, one after the other
+	unreachStreak int      // rows that reached no URL, one after the other
+	notes         []string // what the summary must say of the results file
+
+	// unreached holds, by input line, the error of a row whose last call
+	// reached no URL (set by fail, taken by the collector's watchStreaks).
+	unreached sync.Map
 }
 
 // task is a row to send; the token lives only here.
@@ -781,6 +789,7 @@ func (r *runner) record(o *outcome, off int64) {
 	r.st.took(o.i, off, rec)
 	r.log(rec)
 	r.watchTokens(rec)
+	r.watchStreaks(rec)
 	r.sched.ended(r.st, o)
 	if p := r.cfg.Progress; p != nil {
 		p.Row(rec)
@@ -803,10 +812,54 @@ func (r *runner) watchTokens(rec *report.Record) {
 	}
 }
 
+// StreakLimit rows in a row answering 45009, or reaching no URL, stop the
+// run.
+const StreakLimit = 20
+
+// watchStreaks stops the run when StreakLimit rows in a row answered 45009
+// (one account's quota is its own; twenty in a row is the platform at its
+// limit) or reached none of the base URLs (WeChat is out of reach from
+// this machine: going on would only grind through the file). Rows count in
+// the order they finish; any other outcome resets both counts.
+func (r *runner) watchStreaks(rec *report.Record) {
+	last, unreached := r.unreached.LoadAndDelete(rec.Line)
+	if rec.Status == report.Pending {
+		return
+	}
+	failed := rec.Status == report.Failed
+	r.quotaStreak = streak(r.quotaStreak, failed && rec.ErrCode == wechat.CodeDailyQuota)
+	r.unreachStreak = streak(r.unreachStreak, failed && unreached)
+	switch {
+	case r.quotaStreak == StreakLimit:
+		r.stop(&StopError{Reason: fmt.Sprintf("%d rows in a row answered errcode 45009 (daily quota): WeChat's quota is exhausted for today; run again tomorrow", StreakLimit)})
+	case r.unreachStreak == StreakLimit:
+		reason := fmt.Sprintf("WeChat cannot be reached from this machine: no URL of --base-url answered for %d rows in a row", StreakLimit)
+		if err, ok := last.(error); ok {
+			var ue *wechat.UnreachableError
+			if errors.As(err, &ue) {
+				reason += " (" + strings.Join(ue.URLs, ", ") + ")"
+			}
+			reason += "; last error: " + describe(err, r.cfg.Timeout) + "; check DNS, the firewall and the proxy (HTTPS_PROXY), then run again"
+		}
+		r.stop(&StopError{Reason: reason})
+	}
+}
+
+func streak(n int, hit bool) int {
+	if hit {
+		return n + 1
+	}
+	return 0
+}
+
 func (r *runner) log(rec *report.Record) {
 	lg := r.cfg.Logger
 	switch {
 	case rec.Status == report.Failed:
+		if rec.ErrCode == 0 { // no errcode: 0 would read as WeChat's success
+			lg.Warn("row failed", "line", rec.Line, "appid", rec.AppID, "errmsg", rec.ErrMsg, "attempts", rec.Attempts)
+			break
+		}
 		lg.Warn("row failed", "line", rec.Line, "appid", rec.AppID, "errcode", rec.ErrCode, "errmsg", rec.ErrMsg, "attempts", rec.Attempts)
 	case lg.Enabled(context.Background(), slog.LevelDebug): // the arguments cost, for every row
 		lg.Debug("row finished", "line", rec.Line, "appid", rec.AppID, "status", rec.Status.String(), "open_appid", rec.OpenAppID, "attempts", rec.Attempts)

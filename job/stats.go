@@ -82,3 +82,19 @@ func (s *stats) run(sent int, elapsed time.Duration, stopped error) *report.Run 
 	}
 	return r
 }
+
+// failoverCounter is the part of an API that counts failovers to the next
+// base URL; *wechat.Client has it.
+type failoverCounter interface {
+	Failovers() wechat.Failovers
+}
+
+// noteFailovers puts into r how often api failed over, if it counts them.
+func noteFailovers(api API, r *report.Run) {
+	fc, ok := api.(failoverCounter)
+	if !ok {
+		return
+	}
+	f := fc.Failovers()
+	r.Failovers = report.Failovers{Count: f.Count, First: f.First, Last: f.Last, From: f.From, To: f.To}
+}

@@ -213,6 +213,10 @@ func (r *runner) bind(ctx context.Context, t *task, rec *report.Record) {
 	default:
 		r.fail(rec, err)
 		if rec.Status == report.Failed {
+			// A failed bind names the open account it could not join:
+			// that is how a bind's failure is told from a create's, whose
+			// open_appid is always empty (see report.CallOf).
+			rec.OpenAppID = t.open
 			if what := bindRemedy(rec.ErrCode); what != "" {
 				rec.ErrMsg += "; " + what
 			}
@@ -259,11 +263,14 @@ func (r *runner) fail(rec *report.Record, err error) {
 			rec.ErrCode = errCode(co.last)
 			rec.ErrMsg += "; last: " + r.errText(co.last)
 		}
-	case wechat.IsCode(err, wechat.CodeDailyQuota):
-		rec.Status, rec.ErrCode, rec.ErrMsg = report.Pending, wechat.CodeDailyQuota, describe(err, r.cfg.Timeout)
-		r.stop(&StopError{Reason: "WeChat's daily quota is exhausted (errcode 45009); run again tomorrow"})
 	default:
+		// 45009 too: the quota of a call made with an authorizer's token
+		// is that account's own, so the row fails and the run goes on
+		// (watchStreaks stops it when 20 rows in a row answer 45009).
 		rec.Status, rec.ErrCode, rec.ErrMsg = report.Failed, errCode(err), describe(err, r.cfg.Timeout)
+		if wechat.Unreachable(err) {
+			r.unreached.Store(rec.Line, err)
+		}
 	}
 }
 

@@ -75,15 +75,46 @@ type Run struct {
 	Outcomes map[string]int // calls by outcome (see Outcome)
 	Stopped  string         // why the run stopped early; "" when it did not
 	Notes    []string       // what else people must know of the results file
+	// Failovers is how often calls went on to the next URL of --base-url.
+	Failovers Failovers
 }
 
-// Failure is one cause of failed or invalid rows.
+// Failovers is how often a run's calls failed over to the next URL, when,
+// and between which URLs the last time.
+type Failovers struct {
+	Count       int
+	First, Last time.Time
+	From, To    string
+}
+
+// Failure is one cause of failed or invalid rows: failed rows by (call,
+// errcode), or by (call, kind) when there is no errcode (see causes.go);
+// invalid rows by the kind of problem.
 type Failure struct {
 	Status Status
+	Call   string // CallCreate or CallBind; "" for invalid rows
 	Code   int    // WeChat errcode, 0 when none
-	Msg    string // errmsg (for invalid rows, the kind of problem)
-	Count  int
-	Lines  []int // the first few input lines with it
+	// Msg is the cause's most common errmsg without its request ids (for
+	// invalid rows, the kind of problem).
+	Msg   string
+	Count int
+	Lines []int // the first few input lines with it
+	// OldestRID is the time of the oldest request id among the cause's
+	// rows (zero when none has one): WeChat support can look it up until
+	// OldestRID + RIDLifetime.
+	OldestRID time.Time
+	// IPs are the distinct requestIPs the messages name (61004: the IPs
+	// to whitelist).
+	IPs []string
+}
+
+// RIDsExpire is when WeChat support can no longer look up the oldest
+// request id of the cause; zero when none is known.
+func (f *Failure) RIDsExpire() time.Time {
+	if f.OldestRID.IsZero() {
+		return time.Time{}
+	}
+	return f.OldestRID.Add(RIDLifetime)
 }
 
 // OddLeader is a group whose creating row looks of another legal subject
@@ -99,9 +130,10 @@ const maxLines = 10
 
 // Tally builds a Summary from records.
 type Tally struct {
-	s      Summary
-	index  map[failKey]int
-	groups map[string]*groupTally // by GroupKey
+	s       Summary
+	index   map[failKey]int
+	details []causeDetail          // by index into s.Failures
+	groups  map[string]*groupTally // by GroupKey
 	// finished counts rows by the second (or, past maxSeconds distinct
 	// ones, the minute) they finished in.
 	finished map[int64]int
@@ -124,8 +156,9 @@ const maxSeconds = 100_000
 
 type failKey struct {
 	status Status
+	call   string
 	code   int
-	msg    string
+	msg    string // the kind, for a failure without an errcode
 }
 
 // NewTally returns an empty Tally.
@@ -199,9 +232,13 @@ func (t *Tally) Add(r *Record) {
 		return
 	}
 	// An errmsg's detail after ";" (such as the line of a duplicate's
-	// first row) does not split its cause.
+	// first row) does not split its cause, nor does a request id.
 	msg, _, _ := strings.Cut(r.ErrMsg, ";")
-	k := failKey{r.Status, r.ErrCode, msg}
+	msg = StripRequestIDs(msg)
+	k := failKey{status: r.Status, call: CallOf(r), code: r.ErrCode, msg: msg}
+	if r.Status == Failed && r.ErrCode != 0 {
+		k.msg = "" // one cause per errcode, whatever its texts
+	}
 	i, ok := t.index[k]
 	if !ok && len(t.s.Failures) >= MaxCauses {
 		t.s.OtherCauses++
@@ -210,12 +247,24 @@ func (t *Tally) Add(r *Record) {
 	if !ok {
 		i = len(t.s.Failures)
 		t.index[k] = i
-		t.s.Failures = append(t.s.Failures, Failure{Status: r.Status, Code: r.ErrCode, Msg: msg})
+		t.s.Failures = append(t.s.Failures, Failure{Status: r.Status, Call: k.call, Code: r.ErrCode, Msg: msg})
+		t.details = append(t.details, causeDetail{})
 	}
 	f := &t.s.Failures[i]
 	f.Count++
 	if len(f.Lines) < maxLines {
 		f.Lines = append(f.Lines, r.Line)
+	}
+	if k.msg == "" {
+		t.details[i].add(msg)
+	}
+	if at, ok := RIDTime(r.ErrMsg); ok && (f.OldestRID.IsZero() || at.Before(f.OldestRID)) {
+		f.OldestRID = at
+	}
+	for _, ip := range requestIPs(r.ErrMsg) {
+		if len(f.IPs) < maxCauseIPs && !slices.Contains(f.IPs, ip) {
+			f.IPs = append(f.IPs, ip)
+		}
 	}
 }
 
@@ -321,6 +370,12 @@ func (t *Tally) Summary() Summary {
 	s.Timeline = t.timeline()
 	s.Active, s.Sessions = t.active()
 	s.Failures = slices.Clone(t.s.Failures)
+	for i := range s.Failures {
+		if t.details[i].msgs != nil {
+			s.Failures[i].Msg = t.details[i].common()
+		}
+		s.Failures[i].IPs = slices.Clone(s.Failures[i].IPs)
+	}
 	slices.SortStableFunc(s.Failures, func(a, b Failure) int {
 		if c := cmp.Compare(b.Count, a.Count); c != 0 {
 			return c
@@ -364,15 +419,28 @@ func (f *Failure) Remedy() string {
 		return "a different legal subject: these accounts cannot join this open account; bind them by hand"
 	case 89003:
 		return "the group's open account was not created through the API: bind these accounts by hand"
+	case 89036:
+		return "the group's open account was not created through the API, or is not verified: verify it, or bind these accounts by hand"
 	case 89004:
 		return "the open account has reached its bind limit (an unverified one takes 5 Mini Programs): verify it, or bind by hand"
 	case 48001:
 		return "the API is not authorized for your platform: check its permission sets (24, 25 or 60)"
 	case 61004:
+		if len(f.IPs) > 0 {
+			return "this machine's IP is not whitelisted: add " + strings.Join(f.IPs, ", ") + " to the platform's IP whitelist, then run again"
+		}
 		return "this machine's IP is not whitelisted: add it in the platform's settings"
 	case 45009:
-		return "the daily quota is exhausted: run again tomorrow"
-	case 0, -1, 45011:
+		return "these accounts' daily quota is exhausted (each account has its own): run again tomorrow, or reset an account's quota with /cgi-bin/component/clear_quota/v2 (10 resets a month per account)"
+	case 0:
+		switch {
+		case strings.HasPrefix(f.Msg, "TLS: "):
+			return "the TLS handshake with WeChat failed (retrying does not help): check the proxy (HTTPS_PROXY), the system's CA certificates and clock, then run again"
+		case strings.HasPrefix(f.Msg, "DNS: "), f.Msg == "connection refused", strings.HasPrefix(f.Msg, "connect timeout"):
+			return "WeChat could not be reached from this machine: check DNS, the firewall and the proxy (HTTPS_PROXY), then run again"
+		}
+		return "transient (network, system busy, quota): run again"
+	case -1, 45011:
 		return "transient (network, system busy, quota): run again"
 	}
 	return "see WeChat's errcode reference, then run again"
@@ -393,11 +461,14 @@ func (s *Summary) WriteText(w io.Writer) error {
 	if len(s.Failures) > 0 {
 		fmt.Fprintln(ew, "failures by cause:")
 		tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
-		fmt.Fprintf(tw, "  rows\tstatus\terrcode\terrmsg\tlines\n")
+		fmt.Fprintf(tw, "  rows\tstatus\tcall\terrcode\terrmsg (without request ids)\tlines\n")
 		for _, f := range s.Failures {
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", f.Count, f.Status, codeText(f.Code), f.Msg, joinLines(f.Lines, f.Count))
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", f.Count, f.Status, dash(f.Call), codeText(f.Code), f.Msg, joinLines(f.Lines, f.Count))
 		}
 		_ = tw.Flush()
+		if exp := s.RIDsExpire(); !exp.IsZero() {
+			fmt.Fprintf(ew, "  the results keep each row's full errmsg: WeChat support can look its request id (rid) up for 7 days; the oldest expires %s\n", exp.UTC().Format("2006-01-02 15:04 UTC"))
+		}
 		if s.OtherCauses > 0 {
 			fmt.Fprintf(ew, "  and %s with other causes\n", plural(s.OtherCauses, "row"))
 		}
@@ -424,6 +495,10 @@ func (s *Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(ew, "; call latency p50 %s, p95 %s, p99 %s", seconds(r.Latency[0]), seconds(r.Latency[1]), seconds(r.Latency[2]))
 		}
 		fmt.Fprintln(ew)
+		if f := r.Failovers; f.Count > 0 {
+			fmt.Fprintf(ew, "failed over to the next URL %s (first at %s, last at %s UTC: %s unreachable, went on at %s)\n",
+				times(f.Count), f.First.UTC().Format(time.TimeOnly), f.Last.UTC().Format(time.TimeOnly), f.From, f.To)
+		}
 		for _, n := range r.Notes {
 			fmt.Fprintf(ew, "note: %s\n", n)
 		}
@@ -526,6 +601,32 @@ func rateText(r float64) string {
 		return fmt.Sprintf("%.1f", r)
 	}
 	return strconv.FormatFloat(r, 'g', 2, 64)
+}
+
+// RIDsExpire is when the oldest request id of any cause expires for WeChat
+// support; zero when none is known.
+func (s *Summary) RIDsExpire() time.Time {
+	var oldest time.Time
+	for i := range s.Failures {
+		if e := s.Failures[i].RIDsExpire(); !e.IsZero() && (oldest.IsZero() || e.Before(oldest)) {
+			oldest = e
+		}
+	}
+	return oldest
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 func codeText(code int) string {
@@ -639,11 +740,23 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 
 type jsonFailure struct {
 	Status  string `json:"status"`
+	Call    string `json:"call,omitempty"`
 	ErrCode int    `json:"errcode,omitempty"`
-	ErrMsg  string `json:"errmsg"`
-	Count   int    `json:"count"`
-	Lines   []int  `json:"lines"`
-	Remedy  string `json:"remedy"`
+	// ErrMsg is the cause's most common errmsg, without request ids.
+	ErrMsg     string     `json:"errmsg"`
+	Count      int        `json:"count"`
+	Lines      []int      `json:"lines"`
+	Remedy     string     `json:"remedy"`
+	IPs        []string   `json:"request_ips,omitempty"`
+	RIDsExpire *time.Time `json:"oldest_rid_expires_at,omitempty"`
+}
+
+type jsonFailovers struct {
+	Count int       `json:"count"`
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	From  string    `json:"from"`
+	To    string    `json:"to"`
 }
 
 type jsonOdd struct {
@@ -667,6 +780,7 @@ type jsonRun struct {
 	LatencySec map[string]any `json:"call_latency_seconds"`
 	Outcomes   map[string]int `json:"calls_by_outcome"`
 	Stopped    string         `json:"stopped,omitempty"`
+	Failovers  *jsonFailovers `json:"failovers,omitempty"`
 }
 
 type jsonSummary struct {
@@ -711,7 +825,12 @@ func (s *Summary) jsonView() jsonSummary {
 		out.Statuses[st.String()] = s.Counts[st]
 	}
 	for _, f := range s.Failures {
-		out.Failures = append(out.Failures, jsonFailure{f.Status.String(), f.Code, f.Msg, f.Count, f.Lines, f.Remedy()})
+		jf := jsonFailure{Status: f.Status.String(), Call: f.Call, ErrCode: f.Code, ErrMsg: f.Msg, Count: f.Count, Lines: f.Lines, Remedy: f.Remedy(), IPs: f.IPs}
+		if e := f.RIDsExpire(); !e.IsZero() {
+			e = e.UTC()
+			jf.RIDsExpire = &e
+		}
+		out.Failures = append(out.Failures, jf)
 	}
 	if !s.First.IsZero() {
 		first, last := s.First.UTC(), s.Last.UTC()
@@ -722,6 +841,9 @@ func (s *Summary) jsonView() jsonSummary {
 		out.Run = &jsonRun{Sent: r.Sent, Calls: r.Calls, Retries: r.Retries, ElapsedSec: r.Elapsed.Seconds(),
 			RowsPerSec: perSecond(r.Sent, r.Elapsed), Outcomes: r.Outcomes, Stopped: r.Stopped,
 			LatencySec: map[string]any{"p50": r.Latency[0], "p95": r.Latency[1], "p99": r.Latency[2]}}
+		if f := r.Failovers; f.Count > 0 {
+			out.Run.Failovers = &jsonFailovers{f.Count, f.First.UTC(), f.Last.UTC(), f.From, f.To}
+		}
 	}
 	return out
 }

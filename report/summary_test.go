@@ -86,7 +86,7 @@ func TestWriteText(t *testing.T) {
 		"results.csv: 27 rows, 7 done\n",
 		"  created              5\n",
 		"  failed              16\n",
-		"  12    failed   42001    access_token expired  20,21,22,23,24,25,26,27,28,29 and 2 more\n",
+		"  12    failed   create  42001    access_token expired          20,21,22,23,24,25,26,27,28,29 and 2 more\n",
 		"this run: sent 20 rows in 40 calls (13 retries) in 2s: 10.0 rows/s; call latency p50 12ms, p95 250ms, p99 1.5s\n",
 		"next:\n  2 rows pending",
 	} {

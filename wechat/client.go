@@ -1,8 +1,11 @@
 // Package wechat is the client of the WeChat open-platform account API that
 // openbind drives: create, get and bind (/cgi-bin/open/*). It owns the wire
-// types, the one place where an answer becomes a *APIError, the errors of the
-// transport (*HTTPError, *BodyError), and the redaction that keeps every
-// access_token out of every error text.
+// types, the one place where an answer becomes a *APIError (checkResponse,
+// which also refuses an answer that only looks like a success), the errors
+// of the transport (*HTTPError, *BodyError, *UnreachableError), the base
+// URLs and the failover from one to the next, and the redaction that keeps
+// every access_token out of every error text (by name in URLs, by value in
+// everything an answer or the transport says).
 //
 // Every answer of WeChat arrives as HTTP 200 with errcode/errmsg in a JSON
 // body, so the classification reads the body, never only the HTTP status.
@@ -15,14 +18,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
-// DefaultBaseURL is the production API host.
+// DefaultBaseURL is the production API host, the first of DefaultBaseURLs.
 const DefaultBaseURL = "https://api.weixin.qq.com"
 
 // The paths of the calls, relative to the base URL.
@@ -35,67 +40,84 @@ const (
 // maxBody bounds how much of an answer is read; a real answer is < 200 bytes.
 const maxBody = 64 << 10
 
-// Client calls the open-platform account API. It is safe for concurrent use.
+// Client calls the open-platform account API at one base URL or several
+// (failover, see call). It is safe for concurrent use.
 type Client struct {
-	base *url.URL
-	hc   *http.Client
-	// The URL of each path up to the token's value, made once: building a
-	// URL for every call costs more than the call's own encoding.
+	bases []base
+	cur   atomic.Int32 // the base in use: the last one that answered
+	hc    *http.Client
+	wait  Waiter // nil: a failover does not wait
+
+	mu sync.Mutex
+	fo Failovers
+}
+
+// base is one base URL, with the URL of each path up to the token's value,
+// made once: building a URL for every call costs more than the call's own
+// encoding.
+type base struct {
+	url    string
 	prefix map[string]string
 }
 
-// NewClient returns a client for the API at baseURL (DefaultBaseURL when
-// empty) that sends its requests through hc (see NewHTTPClient). baseURL must
-// use https, except for loopback hosts, so that a token never crosses a
-// network in clear text.
+// Waiter is the rate limit a failover waits on (the job's limiter): a
+// call sent again to the next URL is a call like any other.
+type Waiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Failovers is how often calls went on to the next URL, and when.
+type Failovers struct {
+	Count       int
+	First, Last time.Time
+	// From and To are the URLs of the last failover.
+	From, To string
+}
+
+// NewClient returns a client for the API at baseURL, one URL or several
+// separated by commas (DefaultBaseURLs when empty), that sends its requests
+// through hc (see NewHTTPClient). Each URL must pass ParseBaseURL.
 func NewClient(baseURL string, hc *http.Client) (*Client, error) {
 	if baseURL == "" {
-		baseURL = DefaultBaseURL
+		baseURL = DefaultBaseURLs
 	}
-	u, err := ParseBaseURL(baseURL)
+	us, err := ParseBaseURLs(baseURL)
 	if err != nil {
 		return nil, err
 	}
 	if hc == nil {
 		hc = NewHTTPClient(2)
 	}
-	c := &Client{base: u, hc: hc, prefix: map[string]string{}}
-	for _, p := range []string{PathCreate, PathGet, PathBind} {
-		pu := *u
-		pu.Path += p
-		c.prefix[p] = pu.String() + "?access_token="
+	c := &Client{hc: hc}
+	for _, u := range us {
+		b := base{url: u.String(), prefix: map[string]string{}}
+		for _, p := range []string{PathCreate, PathGet, PathBind} {
+			pu := *u
+			pu.Path += p
+			b.prefix[p] = pu.String() + "?access_token="
+		}
+		c.bases = append(c.bases, b)
 	}
 	return c, nil
 }
 
-// ParseBaseURL checks a base URL: absolute, https (http only for
-// 127.0.0.0/8, ::1 and localhost), no query, no user information.
-func ParseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("base URL %q: %w", raw, err)
+// SetWaiter makes every failover wait on w first.
+func (c *Client) SetWaiter(w Waiter) { c.wait = w }
+
+// URLs returns the base URLs, in the order they are tried.
+func (c *Client) URLs() []string {
+	out := make([]string, len(c.bases))
+	for i, b := range c.bases {
+		out[i] = b.url
 	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
-		return nil, fmt.Errorf("base URL %q: want https://host[:port]", u.Redacted())
-	case u.User != nil:
-		return nil, fmt.Errorf("base URL %q: user information is not allowed", u.Redacted())
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("base URL %q: a query or fragment is not allowed", u.Redacted())
-	case u.Scheme == "http" && !IsLoopback(u.Hostname()):
-		return nil, fmt.Errorf("base URL %q: plain http is allowed only to loopback hosts (127.0.0.0/8, ::1, localhost); tokens must not cross a network in clear text", u.Redacted())
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	return u, nil
+	return out
 }
 
-// IsLoopback reports whether host (no port) names this machine.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+// Failovers returns how often calls failed over so far.
+func (c *Client) Failovers() Failovers {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fo
 }
 
 // Create calls createOpenAccount for the account that token belongs to and
@@ -113,20 +135,14 @@ func (c *Client) Get(ctx context.Context, token, appid string) (string, error) {
 
 // openAppID makes a call whose answer is an open platform appid.
 func (c *Client) openAppID(ctx context.Context, path, token, appid string) (string, error) {
-	var ans answer
-	if err := c.call(ctx, path, token, request{AppID: appid}, &ans); err != nil {
-		return "", err
-	}
-	if ans.OpenAppID == "" {
-		return "", &BodyError{Reason: "answer without open_appid"}
-	}
-	return ans.OpenAppID, nil
+	ans, err := c.call(ctx, path, token, request{AppID: appid})
+	return ans.OpenAppID, err
 }
 
 // Bind binds the account to the open platform account openAppID.
 func (c *Client) Bind(ctx context.Context, token, appid, openAppID string) error {
-	var ans answer
-	return c.call(ctx, PathBind, token, request{AppID: appid, OpenAppID: openAppID}, &ans)
+	_, err := c.call(ctx, PathBind, token, request{AppID: appid, OpenAppID: openAppID})
+	return err
 }
 
 // request is the JSON body of every call.
@@ -142,12 +158,106 @@ type answer struct {
 	OpenAppID string `json:"open_appid"`
 }
 
-func (c *Client) call(ctx context.Context, path, token string, body request, ans *answer) error {
-	req, err := c.newRequest(ctx, path, token, body)
-	if err != nil {
-		return err
+// call makes one attempt of a call: at the URL in use, and, when that
+// URL cannot be reached (see Unreachable), at once at the next, and so on
+// through every URL; the URL that answers is the one in use from then on.
+// When none can be reached the error is an *UnreachableError. Every error
+// has token scrubbed from its texts.
+func (c *Client) call(ctx context.Context, path, token string, body request) (answer, error) {
+	first := int(c.cur.Load())
+	var (
+		budget time.Duration
+		last   error
+	)
+	if dl, ok := ctx.Deadline(); ok {
+		budget = time.Until(dl)
 	}
-	return c.do(req, ans)
+	// fresh is ctx with the attempt's whole time again: the URL before may
+	// have spent it connecting, and the wait on the limiter is not part of
+	// an attempt's time.
+	fresh := func() (context.Context, context.CancelFunc) {
+		if budget <= 0 {
+			return ctx, func() {}
+		}
+		return context.WithTimeout(context.WithoutCancel(ctx), budget)
+	}
+	for k := range c.bases {
+		i := (first + k) % len(c.bases)
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if k > 0 {
+			if errors.Is(ctx.Err(), context.Canceled) {
+				break // the caller gave up: no next URL
+			}
+			if c.wait != nil {
+				wctx, wcancel := fresh()
+				err := c.wait.Wait(wctx)
+				wcancel()
+				if err != nil {
+					break
+				}
+			}
+			actx, cancel = fresh()
+		}
+		ans, err := c.try(actx, i, path, token, body)
+		cancel()
+		if !Unreachable(err) {
+			if k > 0 {
+				c.failedOver(first, i)
+			}
+			return ans, scrub(err, token)
+		}
+		last = err
+	}
+	return answer{}, scrub(&UnreachableError{URLs: c.URLs(), Last: last}, token)
+}
+
+// failedOver makes base i the one in use, unless another call moved on
+// from from already.
+func (c *Client) failedOver(from, to int) {
+	if !c.cur.CompareAndSwap(int32(from), int32(to)) {
+		return
+	}
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fo.Count++
+	if c.fo.First.IsZero() {
+		c.fo.First = now
+	}
+	c.fo.Last, c.fo.From, c.fo.To = now, c.bases[from].url, c.bases[to].url
+}
+
+// try makes one request to base i. A timeout before the request had a
+// connection (DNS, TCP, TLS: net/http then reports the context's
+// deadline, not the dial) is a *ConnectTimeoutError: nothing was sent.
+func (c *Client) try(ctx context.Context, i int, path, token string, body request) (answer, error) {
+	var tr connTrace
+	req, err := c.newRequest(httptrace.WithClientTrace(ctx, tr.hooks()), c.bases[i].prefix[path], token, body)
+	if err != nil {
+		return answer{}, err
+	}
+	ans, err := c.do(req, path)
+	if err != nil && !tr.connected.Load() && isTimeout(err) {
+		err = &ConnectTimeoutError{Err: err}
+	}
+	return ans, err
+}
+
+// connTrace records whether a request got a connection (a new one, or one
+// from the pool): until then nothing of it was sent. (A request may also
+// wait for a dial another request started: it is connecting all the same.)
+type connTrace struct {
+	connected atomic.Bool
+}
+
+func (t *connTrace) hooks() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { t.connected.Store(true) }}
+}
+
+// isTimeout reports whether err is a deadline or a timeout.
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // requestHeader is the header of every request. Requests share it: neither
@@ -157,14 +267,14 @@ var requestHeader = http.Header{
 	"User-Agent":   {"openbind"},
 }
 
-func (c *Client) newRequest(ctx context.Context, path, token string, body request) (*http.Request, error) {
+func (c *Client) newRequest(ctx context.Context, prefix, token string, body request) (*http.Request, error) {
 	buf, err := body.encode()
 	if err != nil {
 		return nil, fmt.Errorf("encode request: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.prefix[path]+url.QueryEscape(token), bytes.NewReader(buf))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, prefix+url.QueryEscape(token), bytes.NewReader(buf))
 	if err != nil {
-		return nil, fmt.Errorf("new request %s: %w", path, redactError(err))
+		return nil, fmt.Errorf("new request: %w", redactError(err))
 	}
 	req.Header = requestHeader
 	return req, nil
@@ -208,12 +318,12 @@ func plainASCII(s string) bool {
 // bodyBuffers holds the buffers answers are read into.
 var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-// do sends req and decodes its answer into ans. The body is always drained
-// and closed so that the connection goes back to the pool, on every path.
-func (c *Client) do(req *http.Request, ans *answer) error {
+// do sends req and decodes its answer. The body is always drained and
+// closed so that the connection goes back to the pool, on every path.
+func (c *Client) do(req *http.Request, path string) (answer, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return redactError(err)
+		return answer{}, redactError(err)
 	}
 	bp := bodyBuffers.Get().(*[]byte)
 	defer bodyBuffers.Put(bp)
@@ -225,9 +335,9 @@ func (c *Client) do(req *http.Request, ans *answer) error {
 	}
 	_ = resp.Body.Close()
 	if err != nil {
-		return &BodyError{Reason: "answer cut off", Err: redactError(err)}
+		return answer{}, &BodyError{Reason: "answer cut off", Err: redactError(err)}
 	}
-	return checkResponse(resp, data, ans)
+	return checkResponse(resp.StatusCode, data, path)
 }
 
 // readBody appends r to buf, up to maxBody bytes, and reports whether it
@@ -249,30 +359,69 @@ func readBody(r io.Reader, buf []byte) ([]byte, bool, error) {
 	return buf, false, nil
 }
 
-// checkResponse turns an HTTP answer into nil, *HTTPError, *BodyError or
-// *APIError. It is the one place that reads errcode.
-func checkResponse(resp *http.Response, data []byte, ans *answer) error {
-	if resp.StatusCode != http.StatusOK {
-		return &HTTPError{StatusCode: resp.StatusCode}
+// checkResponse turns the status and body of an answer to a call of path
+// into its answer or a *HTTPError, *BodyError or *APIError. It is the one
+// place that reads errcode. Success needs errcode present and 0 and, for
+// create and get, an open_appid of "wx" and 16 lowercase hex digits:
+// anything else (no errcode, an open_appid such as "not-an-appid", a
+// formula, 60 KB of text, an escape sequence) is a bad answer, a
+// *BodyError, retried like a cut body and never a success. A BodyError
+// never quotes the answer.
+func checkResponse(status int, data []byte, path string) (answer, error) {
+	var ans answer
+	if status != http.StatusOK {
+		return answer{}, &HTTPError{StatusCode: status}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return &BodyError{Reason: "empty answer"}
+		return answer{}, &BodyError{Reason: "empty answer"}
 	}
-	if err := json.Unmarshal(data, ans); err != nil {
+	if err := json.Unmarshal(data, &ans); err != nil {
 		reason := "answer is not JSON"
-		var syn *json.SyntaxError
+		var (
+			syn *json.SyntaxError
+			typ *json.UnmarshalTypeError
+		)
 		switch {
 		case errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &syn) && syn.Offset >= int64(len(data))):
 			reason = "answer is truncated JSON"
 		case looksLikeHTML(data):
 			reason = "answer is an HTML page"
+		case errors.As(err, &typ):
+			reason = "answer is not of the API's form"
+			err = nil // its text names the JSON field, not worth showing
 		}
-		return &BodyError{Reason: reason, Err: err}
+		if err != nil {
+			err = errors.New(strings.TrimPrefix(err.Error(), "json: "))
+		}
+		return answer{}, &BodyError{Reason: reason, Err: err}
 	}
-	if ans.ErrCode != nil && *ans.ErrCode != 0 {
-		return &APIError{Code: *ans.ErrCode, Msg: ans.ErrMsg}
+	switch {
+	case ans.ErrCode == nil:
+		return answer{}, &BodyError{Reason: "answer without errcode"}
+	case *ans.ErrCode != 0:
+		return answer{}, &APIError{Code: *ans.ErrCode, Msg: ans.ErrMsg}
+	case path == PathBind:
+		return ans, nil
+	case ans.OpenAppID == "":
+		return answer{}, &BodyError{Reason: "answer without open_appid"}
+	case !ValidAppID(ans.OpenAppID):
+		return answer{}, &BodyError{Reason: "answer with an open_appid that is not wx and 16 lowercase hex digits"}
 	}
-	return nil
+	return ans, nil
+}
+
+// ValidAppID reports whether s is "wx" and 16 lowercase hex digits, the
+// form of every appid and open_appid.
+func ValidAppID(s string) bool {
+	if len(s) != 18 || s[:2] != "wx" {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func looksLikeHTML(data []byte) bool {

@@ -173,6 +173,25 @@ func TestParseBaseURL(t *testing.T) {
 		{"api.weixin.qq.com", false},
 		{"https://user:pw@api.weixin.qq.com", false},
 		{"https://api.weixin.qq.com/?access_token=x", false},
+		{"https://api.weixin.qq.com/?", false}, // "??access_token=" would escape redaction by name
+		{"https://api.weixin.qq.com?", false},
+		{"https://api.weixin.qq.com/#x", false},
+		{"https://api.weixin.qq.com/#", false},
+		{"https://api.weixin.qq.com/wechat/proxy", true},
+		{"https://api.weixin.qq.com:8443", true},
+		{"https://api.weixin.qq.com:8443x", false},
+		{"https://api.weixin.qq.com:", false},
+		{"http://user:pw@127.0.0.1:1:99", false}, // does not parse: url.Parse's error quotes it whole
+		{"http://user:p%zzpw@127.0.0.1", false},  // nor this: its error quotes the escape
+		{"http://user:p/pw@127.0.0.1", false},
+		{"http://user:p?pw@127.0.0.1", false},
+		{"http://user:p#pw@127.0.0.1", false},
+		{"http://:pw@127.0.0.1", false},
+		{"https://", false},
+		{"https:///path", false},
+		{"", false},
+		{"https://api.weixin.qq.com/a b", false},
+		{"mailto:pw@example.com", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -182,6 +201,11 @@ func TestParseBaseURL(t *testing.T) {
 			}
 			if err != nil && strings.Contains(err.Error(), "pw") {
 				t.Errorf("error shows the password: %v", err)
+			}
+			// A list is refused when any of its URLs is, and says no more.
+			_, lerr := wechat.ParseBaseURLs("https://api.weixin.qq.com," + tt.url)
+			if (lerr == nil) != tt.ok || (lerr != nil && strings.Contains(lerr.Error(), "pw")) {
+				t.Errorf("ParseBaseURLs(…,%q) = %v", tt.url, lerr)
 			}
 		})
 	}

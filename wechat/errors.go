@@ -1,10 +1,15 @@
 package wechat
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 )
 
 // Error codes of the API that openbind acts on.
@@ -23,6 +28,9 @@ const (
 	CodeNotBound          = 89002 // account not bound (get)
 	CodeNotCreatedByAPI   = 89003 // open account not created through the API (bind)
 	CodeBindLimit         = 89004 // open account's bind limit reached (bind)
+	// CodeNotCreatedOrUnverified is bind's newer form of 89003: the open
+	// account was not created through the API, or is not verified.
+	CodeNotCreatedOrUnverified = 89036
 )
 
 // APIError is an answer whose errcode is not 0.
@@ -83,6 +91,76 @@ func (e *BodyError) Error() string {
 }
 
 func (e *BodyError) Unwrap() error { return e.Err }
+
+// UnreachableError is an attempt that reached none of the base URLs:
+// each one failed to connect (DNS, refused, connect timeout, TLS).
+type UnreachableError struct {
+	URLs []string // the base URLs, in the order they were tried
+	Last error    // the last URL's failure
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("no URL could be reached (%s): %v", strings.Join(e.URLs, ", "), e.Last)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Last }
+
+// ConnectTimeoutError is an attempt whose time ran out while it was still
+// connecting (DNS, TCP or the TLS handshake): the request was not sent.
+type ConnectTimeoutError struct{ Err error }
+
+func (e *ConnectTimeoutError) Error() string { return "connect timeout: " + e.Err.Error() }
+func (e *ConnectTimeoutError) Unwrap() error { return e.Err }
+func (e *ConnectTimeoutError) Timeout() bool { return true }
+
+// Unreachable reports whether err is a failure to reach a URL at all —
+// DNS, a refused connection, a connect timeout, a proxy that cannot be
+// reached, a TLS handshake that fails or whose certificate does not
+// verify — after which the request has not been sent: the next URL may
+// take it at once. A timeout, reset or close after connecting is not one
+// (the request may have acted).
+func Unreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var (
+		ue *UnreachableError
+		ct *ConnectTimeoutError
+	)
+	if errors.As(err, &ue) || errors.As(err, &ct) {
+		return true
+	}
+	var (
+		opErr  *net.OpError
+		dnsErr *net.DNSError
+	)
+	switch {
+	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
+		return false // this machine's limit, not the URL's
+	case errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect"):
+		return true
+	case errors.As(err, &dnsErr):
+		return true
+	}
+	return IsTLSError(err)
+}
+
+// IsTLSError reports whether err is a failed TLS handshake: a certificate
+// that does not verify, a server that does not speak TLS, an alert. (A
+// handshake that times out is a connect timeout: see ConnectTimeoutError.)
+func IsTLSError(err error) bool {
+	var (
+		certErr    *tls.CertificateVerificationError
+		unknownCA  x509.UnknownAuthorityError
+		hostErr    x509.HostnameError
+		invalidErr x509.CertificateInvalidError
+		recordErr  tls.RecordHeaderError
+		alertErr   tls.AlertError
+	)
+	return errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) ||
+		errors.As(err, &invalidErr) || errors.As(err, &recordErr) || errors.As(err, &alertErr) ||
+		errors.Is(err, http.ErrSchemeMismatch)
+}
 
 // redactedToken replaces the value of access_token in every URL of an error.
 const redactedToken = "REDACTED"

@@ -66,11 +66,11 @@ func (f Fault) beforeActing() bool {
 func (s *Server) answerFault(w http.ResponseWriter, r *http.Request, f Fault, done *answer) {
 	switch f {
 	case Busy:
-		writeJSON(w, answer{ErrCode: wechat.CodeBusy, ErrMsg: codeMsg(wechat.CodeBusy)})
+		s.writeAnswer(w, r, answer{ErrCode: wechat.CodeBusy, ErrMsg: codeMsg(wechat.CodeBusy)})
 	case MinuteQuota:
-		writeJSON(w, answer{ErrCode: wechat.CodeMinuteQuota, ErrMsg: codeMsg(wechat.CodeMinuteQuota)})
+		s.writeAnswer(w, r, answer{ErrCode: wechat.CodeMinuteQuota, ErrMsg: codeMsg(wechat.CodeMinuteQuota)})
 	case DailyQuota:
-		writeJSON(w, answer{ErrCode: wechat.CodeDailyQuota, ErrMsg: codeMsg(wechat.CodeDailyQuota)})
+		s.writeAnswer(w, r, answer{ErrCode: wechat.CodeDailyQuota, ErrMsg: codeMsg(wechat.CodeDailyQuota)})
 	case BadGateway:
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)

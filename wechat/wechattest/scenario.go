@@ -17,6 +17,9 @@ import (
 //	(empty)        a plain account: create succeeds
 //	bound          already bound to an open account created through the API
 //	bound-manual   already bound to an open account not created through the API
+//	               (a bind to it answers 89003)
+//	bound-unverified  the same, in the newer form: a bind to it answers 89036
+//	quota=N        the account's own daily quota: N calls, then 45009
 //	expired        the row's token has been replaced: it answers 42001, and
 //	               the row's token followed by "-renewed" works
 //	token=T        the account's token is T (for a row whose cell is empty)
@@ -93,9 +96,16 @@ func ReadScenario(r io.Reader) ([]Account, error) {
 func (a *Account) apply(d string, n int) ([]Account, error) {
 	key, val, _ := strings.Cut(d, "=")
 	switch key {
-	case "bound", "bound-manual":
+	case "bound", "bound-manual", "bound-unverified":
 		a.OpenAppID = fmt.Sprintf("wx%016x", 0xe0000000_00000000|uint64(n))
-		a.Manual = key == "bound-manual"
+		a.Manual = key != "bound"
+		a.Unverified = key == "bound-unverified"
+	case "quota":
+		q, err := strconv.Atoi(val)
+		if err != nil || q < 0 {
+			return nil, fmt.Errorf("quota=%q: want a number of calls", val)
+		}
+		a.Quota, a.HasQuota = q, true
 	case "expired":
 		a.StaleTokens = append(a.StaleTokens, a.Token)
 		a.Token += "-renewed"

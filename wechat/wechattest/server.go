@@ -15,7 +15,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -37,6 +36,14 @@ type Account struct {
 	OpenAppID string
 	// Manual marks OpenAppID as an open account not created through the API.
 	Manual bool
+	// Unverified makes a bind to the Manual open account answer 89036
+	// (not created by the API, or not verified) rather than 89003.
+	Unverified bool
+	// Quota, when HasQuota, is the calls the account may make today (its
+	// own quota: a call made with an authorizer's token spends the
+	// authorizer's); the calls beyond answer 45009. See SetAccountQuota.
+	Quota    int
+	HasQuota bool
 	// MiniProgram marks a Mini Program (else an Official Account): an
 	// unverified open account takes at most BindLimit of them.
 	MiniProgram bool
@@ -62,6 +69,14 @@ type Call struct {
 type account struct {
 	Account
 	faults []Fault // not yet answered
+	used   int     // calls let through today, for the account's quota
+}
+
+// address is one of the addresses the stand-in listens on.
+type address struct {
+	addr string // host:port
+	hs   *http.Server
+	ln   net.Listener
 }
 
 // faultShare is the share of calls a fault kind takes.
@@ -76,12 +91,13 @@ type tokenRef struct {
 }
 
 type openAccount struct {
-	appID   string
-	subject string
-	byAPI   bool
-	made    bool // by a create call, not given before the run
-	members []string
-	mps     int // Mini Programs among the members
+	appID      string
+	subject    string
+	byAPI      bool
+	unverified bool
+	made       bool // by a create call, not given before the run
+	members    []string
+	mps        int // Mini Programs among the members
 }
 
 // Server is the stand-in. Its zero value is not usable; call New.
@@ -89,7 +105,7 @@ type Server struct {
 	// URL is the base URL (http://127.0.0.1:port) once Start has run.
 	URL string
 
-	ts       *httptest.Server
+	addrs    []*address // guarded by mu
 	closed   chan struct{}
 	conns    atomic.Int64
 	arrived  atomic.Int64
@@ -105,6 +121,10 @@ type Server struct {
 	counts   map[string]int // by path
 	faulted  int
 
+	clean      bool   // errmsgs in the reference page's clean forms
+	echo       bool   // errmsgs echo the request URL and the token
+	answered   uint64 // error answers so far: varies their forms
+	acctQuota  int    // each account's own daily quota; < 0: none
 	rng        *rand.Rand
 	faultMix   []faultShare
 	latMin     time.Duration
@@ -130,6 +150,7 @@ func New(accounts ...Account) *Server {
 		record:    true,
 		rng:       rand.New(rand.NewPCG(1, 2)),
 		quotaLeft: -1,
+		acctQuota: -1,
 		bindLimit: DefaultBindLimit,
 	}
 	for _, a := range accounts {
@@ -160,7 +181,7 @@ func (s *Server) addLocked(a Account) {
 	if a.OpenAppID != "" {
 		oa := s.opens[a.OpenAppID]
 		if oa == nil {
-			oa = &openAccount{appID: a.OpenAppID, subject: a.Subject, byAPI: !a.Manual}
+			oa = &openAccount{appID: a.OpenAppID, subject: a.Subject, byAPI: !a.Manual, unverified: a.Unverified}
 			s.opens[a.OpenAppID] = oa
 		}
 		oa.join(&acct.Account)
@@ -225,6 +246,33 @@ func (s *Server) SetDailyQuota(n int) {
 	s.quotaLeft = n
 }
 
+// SetAccountQuota gives every account without a quota of its own (see
+// Account.Quota) n calls a day; the calls beyond answer 45009 for that
+// account only. n < 0 lifts it.
+func (s *Server) SetAccountQuota(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acctQuota = n
+}
+
+// SetCleanForms makes the errmsgs the reference page's clean texts
+// ("invalid appid"), for golden files; by default they come in the forms
+// of WeChat's real answers, with request ids (see realForm).
+func (s *Server) SetCleanForms(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clean = on
+}
+
+// SetEcho makes every error answer echo the request's URL as received
+// (access_token and all) and the token itself in its errmsg, as a proxy
+// or a debugging gateway may: a test that no token leaks by value.
+func (s *Server) SetEcho(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echo = on
+}
+
 // SetMinuteQuota lets n calls through per window of the clock (a minute
 // for WeChat); the calls beyond answer 45011 until the window turns.
 // n <= 0 lifts the quota.
@@ -251,18 +299,83 @@ func (s *Server) SetRecord(on bool) {
 
 // Start serves the stand-in on a loopback port and sets URL.
 func (s *Server) Start() *Server {
-	s.ts = httptest.NewUnstartedServer(s)
-	s.ts.Config.ConnState = s.ConnState
-	s.ts.Start()
-	s.URL = s.ts.URL
+	u, err := s.AddAddress("127.0.0.1:0")
+	if err != nil {
+		panic("wechattest: " + err.Error())
+	}
+	s.URL = u
 	return s
 }
 
-// Close stops the server started by Start and releases hanging answers.
+// AddAddress serves the stand-in on one more loopback address (port 0: a
+// free one), with the same accounts, as api2.weixin.qq.com serves the
+// same platform as api.weixin.qq.com; it returns the address's base URL.
+func (s *Server) AddAddress(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	a := &address{addr: ln.Addr().String()}
+	s.mu.Lock()
+	s.addrs = append(s.addrs, a)
+	s.mu.Unlock()
+	s.serve(a, ln)
+	return "http://" + a.addr, nil
+}
+
+func (s *Server) serve(a *address, ln net.Listener) {
+	hs := &http.Server{Handler: s, ConnState: s.ConnState, ReadHeaderTimeout: 10 * time.Second}
+	a.hs, a.ln = hs, ln
+	go func() { _ = hs.Serve(ln) }()
+}
+
+// URLs returns the base URLs of the stand-in's addresses, in the order
+// they were added.
+func (s *Server) URLs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.addrs))
+	for i, a := range s.addrs {
+		out[i] = "http://" + a.addr
+	}
+	return out
+}
+
+// SetReachable makes address i (0 for URL, as URLs lists them) refuse
+// every connection (its port closed: connection refused) or listen again
+// on the same port.
+func (s *Server) SetReachable(i int, on bool) error {
+	s.mu.Lock()
+	if i < 0 || i >= len(s.addrs) {
+		s.mu.Unlock()
+		return fmt.Errorf("no address %d", i)
+	}
+	a := s.addrs[i]
+	s.mu.Unlock()
+	switch {
+	case !on && a.hs != nil:
+		_ = a.hs.Close() // the listener and every connection
+		a.hs, a.ln = nil, nil
+	case on && a.hs == nil:
+		ln, err := net.Listen("tcp", a.addr)
+		if err != nil {
+			return err
+		}
+		s.serve(a, ln)
+	}
+	return nil
+}
+
+// Close stops every address and releases hanging answers.
 func (s *Server) Close() {
 	s.Release()
-	if s.ts != nil {
-		s.ts.Close()
+	s.mu.Lock()
+	addrs := s.addrs
+	s.mu.Unlock()
+	for _, a := range addrs {
+		if a.hs != nil {
+			_ = a.hs.Close()
+		}
 	}
 }
 
@@ -400,7 +513,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(data) > 0 && json.Unmarshal(data, &req) != nil {
-		writeJSON(w, answer{ErrCode: 47001, ErrMsg: "data format error"})
+		s.writeAnswer(w, r, answer{ErrCode: 47001, ErrMsg: "data format error"})
 		return
 	}
 	token := r.URL.Query().Get("access_token")
@@ -430,7 +543,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.answerFault(w, r, fault, &ans)
 		return
 	}
-	writeJSON(w, ans)
+	s.writeAnswer(w, r, ans)
 }
 
 func (s *Server) finish(c Call) {
@@ -499,6 +612,16 @@ func (s *Server) pickFaultLocked(appid string) Fault {
 		return DailyQuota
 	case s.quotaLeft > 0:
 		s.quotaLeft--
+	}
+	if a := s.accounts[appid]; a != nil {
+		limit := s.acctQuota
+		if a.HasQuota {
+			limit = a.Quota
+		}
+		if limit >= 0 && a.used >= limit {
+			return DailyQuota
+		}
+		a.used++
 	}
 	if s.minuteMax > 0 {
 		if at := time.Now().Truncate(s.window); !at.Equal(s.windowAt) {
@@ -581,6 +704,8 @@ func (s *Server) bindLocked(a *account, openAppID string) (answer, bool) {
 		return answer{ErrCode: wechat.CodeAlreadyBound, ErrMsg: "account has bound open"}, false
 	case oa.subject != a.Subject:
 		return answer{ErrCode: wechat.CodeSubjectMismatch, ErrMsg: "not same contractor"}, false
+	case !oa.byAPI && oa.unverified:
+		return answer{ErrCode: wechat.CodeNotCreatedOrUnverified, ErrMsg: codeMsg(wechat.CodeNotCreatedOrUnverified)}, false
 	case !oa.byAPI:
 		return answer{ErrCode: wechat.CodeNotCreatedByAPI, ErrMsg: "open not created by api"}, false
 	case a.MiniProgram && oa.mps >= s.bindLimit:
@@ -617,8 +742,29 @@ func codeMsg(code int) string {
 		return "open not created by api"
 	case wechat.CodeBindLimit:
 		return "account has reached bind limit"
+	case wechat.CodeNotCreatedOrUnverified:
+		return "open is not created by api or not verified"
 	}
 	return fmt.Sprintf("error %d", code)
+}
+
+// writeAnswer writes ans, its errmsg (of an error) in the real form
+// unless the clean forms are on.
+func (s *Server) writeAnswer(w http.ResponseWriter, r *http.Request, ans answer) {
+	if ans.ErrCode != 0 {
+		s.mu.Lock()
+		s.answered++
+		n, clean, echo := s.answered, s.clean, s.echo
+		s.mu.Unlock()
+		if !clean {
+			ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+			ans.ErrMsg = realForm(ans.ErrCode, ans.ErrMsg, n, time.Now(), ip)
+		}
+		if echo {
+			ans.ErrMsg += " url: " + r.URL.RequestURI() + " token: " + r.URL.Query().Get("access_token")
+		}
+	}
+	writeJSON(w, ans)
 }
 
 func writeJSON(w http.ResponseWriter, ans answer) {
