@@ -55,6 +55,8 @@ func usageError(c *cli.Context, err error, _ bool) error {
 func runFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "input", Usage: "the accounts CSV: a header row naming appid and access_token (aliases authorizer_appid, authorizer_access_token), optional group", EnvVars: envVar("input")},
+		&cli.StringFlag{Name: "input-encoding", Usage: "the encoding of a text --input: utf-8, gb18030 (GBK) or utf-16 (default: told from the bytes; the plan names it)", EnvVars: envVar("input-encoding")},
+		&cli.StringFlag{Name: "sheet", Usage: "the sheet of an .xlsx --input (default: the first)", EnvVars: envVar("sheet")},
 		&cli.StringFlag{Name: "output", Value: "results.csv", Usage: "the results CSV; it is also the job's memory: a rerun sends only the rows not done in it", EnvVars: envVar("output")},
 		&cli.Float64Flag{Name: "qps", Value: job.DefaultQPS, Usage: "calls per second, retries included (0: no limit, for rehearsals against a local stand-in)", EnvVars: envVar("qps")},
 		&cli.IntFlag{Name: "burst", Value: 1, Usage: "calls that may go out at once above the steady rate", EnvVars: envVar("burst")},
@@ -133,6 +135,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 				TokenTimeout: c.Duration("token-timeout"),
 				Logger:       logger,
 			}
+			cfg.InputEncoding, cfg.Sheet = c.String("input-encoding"), c.String("sheet")
 			if prog != nil && !cfg.DryRun {
 				cfg.Progress = prog
 			}
@@ -167,19 +170,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 	s := &res.Summary
 	if cfg.DryRun {
-		p := res.Plan
-		fmt.Fprintf(w, "dry run: %s has %d rows: %d to send, %d already done in %s, %d invalid; nothing sent, nothing written\n",
-			cfg.Input, p.Rows, p.ToSend, p.Done, cfg.Output, p.Invalid)
-		for _, r := range p.InvalidRows {
-			fmt.Fprintf(w, "  line %d: %s\n", r.Line, r.Reason)
-		}
-		if n := p.Invalid - len(p.InvalidRows); n > 0 {
-			fmt.Fprintf(w, "  and %d more invalid rows\n", n)
-		}
-		if p.Invalid > 0 {
-			return &exitStatus{exitFailed}
-		}
-		return nil
+		return printPlan(w, cfg, &res.Plan)
 	}
 	if err := s.WriteText(w); err != nil {
 		return err
