@@ -191,10 +191,10 @@ func (in *InputReader) setHeader(header []string, tokenOptional bool) error {
 				return in.errorf(line, 0, "no header row: line %d holds data (%s); the first line must name the columns, e.g. appid,access_token", line, cleanCell(h))
 			}
 		}
-		return in.errorf(line, 0, "no appid column (or authorizer_appid) in the header %q%s", strings.Join(header, in.sep()), in.formHint())
+		return in.errorf(line, 0, "no appid column (or authorizer_appid) in the header %s%s", in.headerText(header), in.formHint())
 	}
 	if in.token < 0 && !tokenOptional {
-		return in.errorf(line, 0, "no access_token column (or authorizer_access_token) in the header %q%s", strings.Join(header, in.sep()), in.formHint())
+		return in.errorf(line, 0, "no access_token column (or authorizer_access_token) in the header %s%s", in.headerText(header), in.formHint())
 	}
 	in.plan.columns(header, in.appid, in.token, in.group)
 	if in.plan.GroupLike != "" {
@@ -202,6 +202,20 @@ func (in *InputReader) setHeader(header []string, tokenOptional bool) error {
 	}
 	return nil
 }
+
+// headerText quotes the header for a message, unless a cell of it is as
+// long as a token: a file without a header has data on its first line.
+func (in *InputReader) headerText(header []string) string {
+	for _, h := range header {
+		if utf8.RuneCountInString(h) > maxNameLen {
+			return fmt.Sprintf("(%d columns, not shown: a cell is %d characters long, is the first line data?)", len(header), utf8.RuneCountInString(h))
+		}
+	}
+	return fmt.Sprintf("%q", strings.Join(header, in.sep()))
+}
+
+// maxNameLen is the longest header cell that messages show.
+const maxNameLen = 40
 
 func (in *InputReader) sep() string {
 	if in.form.Workbook {

@@ -85,6 +85,7 @@ func TestInputErrors(t *testing.T) {
 		{"NUL after the first 512 bytes", "appid,access_token\n" + strings.Repeat(appA+",T1\n", 30) + appB + ",T\x002\n", false, 32, 21, "binary data"},
 		{"neither UTF-8 nor GB18030", "appid,access_token,group\n" + appA + ",T1,Caf\xe9\n", false, 2, 26, "the encoding cannot be told"},
 		{"token optional but no appid", "access_token\nT\n", true, 1, 0, "no appid column"},
+		{"no header, a token not shown", "wx123,TOKEN_" + strings.Repeat("s", 100) + "\n", false, 1, 0, "(2 columns, not shown: a cell is 106 characters long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
