@@ -237,6 +237,8 @@ func TestInputFormsRun(t *testing.T) {
 			[]report.Status{report.Created, report.Bound, report.Created}},
 		{"workbook.xlsx", [3]string{inG1, inG1, inG2}, [][]string{{inA1, inA2}, {inA3}}, []string{inG1, inG1, inG2},
 			[]report.Status{report.Created, report.Bound, report.Created}},
+		{"repeated-header.csv", [3]string{inG1, inG1, inG2}, [][]string{{inA1, inA2}, {inA3}}, []string{inG1, inG1, inG2},
+			[]report.Status{report.Created, report.Bound, report.Created}},
 		{"duplicates.csv", [3]string{inG1, inG1, inG2}, [][]string{{inA1, inA2}, {inA3}}, []string{inG1, inG1, inG1, inG2, inG1},
 			[]report.Status{report.Created, report.Bound, report.Invalid, report.Created, report.Invalid}},
 		// Not guessed: 分组 is not group, so each row has an account of

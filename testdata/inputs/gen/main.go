@@ -115,7 +115,7 @@ func main() {
 		"cr-only.csv": []byte(plain(",", "\r")),
 		// MySQL SELECT ... INTO OUTFILE (tab, \N) and Navicat (NULL, (null)).
 		"mysql-outfile.tsv": []byte("appid\taccess_token\tgroup\n" + a1 + "\tTOKEN_A1\t\\N\n" + a2 + "\tTOKEN_A2\t\\N\n" + a3 + "\t\\N\t\\N\n"),
-		"null.csv":          []byte("appid,access_token,group\n" + a1 + ",TOKEN_A1,NULL\n" + a2 + ",TOKEN_A2,(null)\n" + a3 + ",NULL,null\n"),
+		"null.csv":          []byte("appid,access_token,group\n" + a1 + ",TOKEN_A1,NULL\n" + a2 + ",TOKEN_A2,NULL\n" + a3 + ",(null),null\n"),
 		// Invisible characters at the ends of cells: a zero-width space, a
 		// BOM, NBSP, the ideographic space.
 		"invisible.csv": []byte("appid,access_token,group\n" +
