@@ -21,9 +21,9 @@ type InputOptions struct {
 // Form is how an input file is written: what the reader must know before
 // the first row, and what the plan tells a person.
 type Form struct {
-	Workbook bool   // an .xlsx workbook (Sheet says which sheet)
-	Sheet    string //
-	Encoding string // "UTF-8", "UTF-8 with BOM", "GB18030", "UTF-16LE", "UTF-16BE"
+	Workbook bool   // an .xlsx workbook
+	Sheet    string // the sheet read, of a workbook
+	Encoding string // of a text: "UTF-8", "UTF-8 with BOM", "GB18030", "UTF-16LE", "UTF-16BE"
 	// EncodingFrom says how the encoding was chosen: "the bytes" or
 	// "--input-encoding".
 	EncodingFrom string
