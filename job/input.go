@@ -118,6 +118,9 @@ func newInputReader(r io.Reader, name string, f form, tokenOptional bool) (*Inpu
 	}
 	header, err := in.rec.Read()
 	switch {
+	case err == io.EOF && f.Workbook:
+		in.Close()
+		return nil, in.errorf(1, 0, "the sheet %s is empty: a header row naming the columns appid and access_token is required (--sheet names another sheet)", visible(in.form.Sheet))
 	case err == io.EOF:
 		in.Close()
 		return nil, in.errorf(1, 0, "empty file: a header row naming the columns appid and access_token is required")

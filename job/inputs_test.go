@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
 
 	"openbind/report"
 	"openbind/wechat/wechattest"
@@ -285,5 +287,18 @@ func TestInputFormsRun(t *testing.T) {
 				t.Errorf("the row with a NULL token was sent (%d calls)", n)
 			}
 		})
+	}
+}
+
+func TestEmptySheet(t *testing.T) {
+	wb := excelize.NewFile()
+	defer wb.Close()
+	var b bytes.Buffer
+	if err := wb.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	_, err := NewInputReader(bytes.NewReader(b.Bytes()), "in.xlsx", false)
+	if err == nil || err.Error() != `in.xlsx:1: the sheet "Sheet1" is empty: a header row naming the columns appid and access_token is required (--sheet names another sheet)` {
+		t.Fatalf("error %v", err)
 	}
 }
