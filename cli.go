@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,6 +56,8 @@ func usageError(c *cli.Context, err error, _ bool) error {
 func runFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "input", Usage: "the accounts CSV: a header row naming appid and access_token (aliases authorizer_appid, authorizer_access_token), optional group", EnvVars: envVar("input")},
+		&cli.StringFlag{Name: "input-encoding", Usage: "the encoding of a text --input: utf-8, gb18030 (GBK) or utf-16 (default: told from the bytes; the plan names it)", EnvVars: envVar("input-encoding")},
+		&cli.StringFlag{Name: "sheet", Usage: "the sheet of an .xlsx --input (default: the first)", EnvVars: envVar("sheet")},
 		&cli.StringFlag{Name: "output", Value: "results.csv", Usage: "the results CSV; it is also the job's memory: a rerun sends only the rows not done in it", EnvVars: envVar("output")},
 		&cli.Float64Flag{Name: "qps", Value: job.DefaultQPS, Usage: "calls per second, retries included (0: no limit, for rehearsals against a local stand-in)", EnvVars: envVar("qps")},
 		&cli.IntFlag{Name: "burst", Value: 1, Usage: "calls that may go out at once above the steady rate", EnvVars: envVar("burst")},
@@ -136,6 +137,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 				TokenTimeout: c.Duration("token-timeout"),
 				Logger:       logger,
 			}
+			cfg.InputEncoding, cfg.Sheet = c.String("input-encoding"), c.String("sheet")
 			if prog != nil && !cfg.DryRun {
 				cfg.Progress = prog
 			}
@@ -170,34 +172,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 	s := &res.Summary
 	if cfg.DryRun {
-		p := res.Plan
-		fmt.Fprintf(w, "dry run: %s has %d rows: %d to send, %d already done in %s, %d invalid; nothing sent, nothing written\n",
-			cfg.Input, p.Rows, p.ToSend, p.Done, cfg.Output, p.Invalid)
-		for _, r := range p.InvalidRows {
-			fmt.Fprintf(w, "  line %d: %s\n", r.Line, r.Reason)
-		}
-		if n := p.Invalid - len(p.InvalidRows); n > 0 {
-			fmt.Fprintf(w, "  and %d more invalid rows\n", n)
-		}
-		if p.Lookups > 0 {
-			fmt.Fprintf(w, "%d done rows are bound already but their open account is unknown: each is asked get\n", p.Lookups)
-		}
-		if p.Kept > 0 {
-			fmt.Fprintf(w, "%s keeps %d records of other inputs (another wave, or rows deleted from this one): kept after this input's rows, never sent\n", cfg.Output, p.Kept)
-		}
-		if p.Groups > 0 {
-			fmt.Fprintf(w, "%d merchant groups\n", p.Groups)
-		}
-		for _, names := range p.Spellings {
-			fmt.Fprintf(w, "  group %q is also spelt %s: one group (names compare without case, width or spaces at their ends)\n", names[0], quoteAll(names[1:]))
-		}
-		for _, m := range p.Moved {
-			fmt.Fprintf(w, "  line %d is done in group %q; its input row names group %q: it stays in %q (done stays done)\n", m.Line, m.From, m.To, m.From)
-		}
-		if p.Invalid > 0 {
-			return &exitStatus{exitFailed}
-		}
-		return nil
+		return printPlan(w, cfg, &res.Plan)
 	}
 	if err := s.WriteText(w); err != nil {
 		return err
@@ -210,15 +185,6 @@ func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 		return &exitStatus{exitFailed}
 	}
 	return nil
-}
-
-// quoteAll quotes each of names, comma-separated.
-func quoteAll(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = strconv.Quote(n)
-	}
-	return strings.Join(q, ", ")
 }
 
 func reportCommand(stdout io.Writer) *cli.Command {

@@ -48,77 +48,198 @@ var (
 	groupColumns = []string{"group"}
 )
 
+// records is what the input reader reads rows from: encoding/csv's
+// Reader, or the rows of a workbook's sheet.
+type records interface {
+	Read() ([]string, error)
+	FieldPos(field int) (line, column int)
+}
+
 // InputReader reads the rows of an input file, streaming, with the header
-// matched as DESIGN.md says. It checks the file (CSV syntax, UTF-8 text,
+// matched as DESIGN.md says. It checks the file (CSV syntax, text,
 // columns) but not the rows: see Check.
 type InputReader struct {
 	name   string
-	cr     *csv.Reader
+	rec    records
+	closer io.Closer // the workbook, if it is one
+	form   form
+	header []string // the header's names, cleaned and lower-cased
+	width  int      // fields of the header
 	appid  int
 	token  int // -1 when the file has no token column
 	group  int // -1 when the file has no group column
 	record int // records read, header included
+	line   int // line of the header
 	// trusted skips the text checks of the rows: the file was read and
 	// checked once already (the re-reads check each row's line and appid).
 	trusted bool
+	// What the first read found, for the plan (not kept when trusted).
+	plan InputPlan
 }
 
-// NewInputReader reads the header of r, a file called name. With
+// NewInputReader reads the header of r, a file called name, telling its
+// form from its bytes (r is read whole first when it cannot seek). With
 // tokenOptional the access_token column may be absent.
 func NewInputReader(r io.Reader, name string, tokenOptional bool) (*InputReader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	// Refuse binary files before the CSV parser trips on them.
-	if head, _ := br.Peek(512); bytes.IndexByte(head, 0) >= 0 {
-		line := 1 + bytes.Count(head[:bytes.IndexByte(head, 0)], []byte("\n"))
-		return nil, &InputError{File: name, Line: line, Err: errors.New("not a CSV text file (binary data: NUL byte); if it is UTF-16, save it as UTF-8 CSV")}
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, &InputError{File: name, Err: err}
+		}
+		rs = bytes.NewReader(data)
 	}
-	// A UTF-8 byte order mark (spreadsheets write one) is not data.
-	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
-		_, _ = br.Discard(3)
+	return openInput(rs, name, InputOptions{TokenOptional: tokenOptional})
+}
+
+// openInput tells the form of r and reads its header.
+func openInput(r io.ReadSeeker, name string, opts InputOptions) (*InputReader, error) {
+	f, err := sniff(r, name, opts)
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(br)
-	cr.ReuseRecord = true
-	in := &InputReader{name: name, cr: cr, token: -1, group: -1}
-	header, err := cr.Read()
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, &InputError{File: name, Err: err}
+	}
+	return newInputReader(r, name, f, opts.TokenOptional)
+}
+
+// newInputReader reads the header of r, a file of the given form.
+func newInputReader(r io.Reader, name string, f form, tokenOptional bool) (*InputReader, error) {
+	in := &InputReader{name: name, form: f, token: -1, group: -1}
+	if f.Workbook {
+		sr, sheet, err := openSheet(r, name, f.Sheet)
+		if err != nil {
+			return nil, err
+		}
+		in.rec, in.closer, in.form.Sheet = sr, sr, sheet
+	} else {
+		in.rec = in.textRecords(r)
+	}
+	header, err := in.rec.Read()
 	switch {
+	case err == io.EOF && f.Workbook:
+		in.Close()
+		return nil, in.errorf(1, 0, "the sheet %s is empty: a header row naming the columns appid and access_token is required (--sheet names another sheet)", visible(in.form.Sheet))
 	case err == io.EOF:
+		in.Close()
 		return nil, in.errorf(1, 0, "empty file: a header row naming the columns appid and access_token is required")
 	case err != nil:
-		return nil, in.csvError(err)
+		in.Close()
+		return nil, in.readError(err)
 	}
-	in.record = 1
-	line, _ := cr.FieldPos(0)
-	if err := in.checkText(header); err != nil {
+	if err := in.setHeader(header, tokenOptional); err != nil {
+		in.Close()
 		return nil, err
-	}
-	if in.appid, err = in.find(header, line, appidColumns); err != nil {
-		return nil, err
-	}
-	if in.token, err = in.find(header, line, tokenColumns); err != nil {
-		return nil, err
-	}
-	if in.group, err = in.find(header, line, groupColumns); err != nil {
-		return nil, err
-	}
-	if in.appid < 0 {
-		for _, h := range header {
-			if _, ok := parseAppID(strings.TrimSpace(h)); ok {
-				return nil, in.errorf(line, 0, "no header row: line %d holds data (%s); the first line must name the columns, e.g. appid,access_token", line, h)
-			}
-		}
-		return nil, in.errorf(line, 0, "no appid column (or authorizer_appid) in the header %q", strings.Join(header, ","))
-	}
-	if in.token < 0 && !tokenOptional {
-		return nil, in.errorf(line, 0, "no access_token column (or authorizer_access_token) in the header %q", strings.Join(header, ","))
 	}
 	return in, nil
 }
 
-// find returns the column of the header named by one of names, -1 if none.
-func (in *InputReader) find(header []string, line int, names []string) (int, error) {
-	found := -1
+// textRecords sets up the CSV reader of a text file: decoded to UTF-8, its
+// line ends and Excel wrappers made plain, its delimiter told from the
+// header line.
+func (in *InputReader) textRecords(r io.Reader) records {
+	src := decoder(r, in.form.enc)
+	if in.form.crOnly {
+		src = crReader{src}
+	}
+	br := bufio.NewReaderSize(src, 64<<10)
+	// A UTF-8 byte order mark (spreadsheets write one) is not data.
+	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	head, _ := br.Peek(64 << 10)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	in.form.comma = tellDelimiter(head)
+	in.form.Delimiter = delimiterName(in.form.comma)
+	var text io.Reader = br
+	if in.form.formulas {
+		text = newFormulaReader(br, in.form.comma)
+	}
+	cr := csv.NewReader(text)
+	cr.Comma = in.form.comma
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	return cr
+}
+
+// setHeader finds the columns in the header.
+func (in *InputReader) setHeader(header []string, tokenOptional bool) error {
+	in.record = 1
+	line, _ := in.rec.FieldPos(0)
+	in.line = line
+	if err := in.checkText(header); err != nil {
+		return err
+	}
+	in.width = len(header)
+	in.header = make([]string, len(header))
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		in.header[i] = strings.ToLower(cleanCell(h))
+	}
+	var err error
+	if in.appid, err = in.find(line, appidColumns); err != nil {
+		return err
+	}
+	if in.token, err = in.find(line, tokenColumns); err != nil {
+		return err
+	}
+	if in.group, err = in.find(line, groupColumns); err != nil {
+		return err
+	}
+	if in.appid < 0 {
+		for _, h := range header {
+			if _, ok := parseAppID(strings.ToLower(cleanCell(h))); ok {
+				return in.errorf(line, 0, "no header row: line %d holds data (%s); the first line must name the columns, e.g. appid,access_token", line, cleanCell(h))
+			}
+		}
+		return in.errorf(line, 0, "no appid column (or authorizer_appid) in the header %s%s", in.headerText(header), in.formHint())
+	}
+	if in.token < 0 && !tokenOptional {
+		return in.errorf(line, 0, "no access_token column (or authorizer_access_token) in the header %s%s", in.headerText(header), in.formHint())
+	}
+	in.plan.columns(header, in.appid, in.token, in.group)
+	if in.plan.GroupLike != "" {
+		in.plan.warn(line, fmt.Sprintf("no group column, but the column %s looks like one: it is ignored, and every row gets an open account of its own; name it group to make merchant groups", visible(in.plan.GroupLike)))
+	}
+	return nil
+}
+
+// headerText quotes the header for a message, unless a cell of it is as
+// long as a token: a file without a header has data on its first line.
+func (in *InputReader) headerText(header []string) string {
+	for _, h := range header {
+		if utf8.RuneCountInString(h) > maxNameLen {
+			return fmt.Sprintf("(%d columns, not shown: a cell is %d characters long, is the first line data?)", len(header), utf8.RuneCountInString(h))
+		}
+	}
+	return fmt.Sprintf("%q", strings.Join(header, in.sep()))
+}
+
+// maxNameLen is the longest header cell that messages show.
+const maxNameLen = 40
+
+func (in *InputReader) sep() string {
+	if in.form.Workbook {
+		return ","
+	}
+	return string(in.form.comma)
+}
+
+// formHint tells, for a header with a missing column, how the file was
+// read: a wrong guess of encoding or delimiter shows there.
+func (in *InputReader) formHint() string {
+	if in.form.Workbook {
+		return fmt.Sprintf(" (sheet %s)", visible(in.form.Sheet))
+	}
+	return fmt.Sprintf(" (read as %s, %s-separated)", in.form.Encoding, in.form.Delimiter)
+}
+
+// find returns the column of the header named by one of names, -1 if none.
+func (in *InputReader) find(line int, names []string) (int, error) {
+	found := -1
+	for i, h := range in.header {
 		for _, n := range names {
 			if h != n {
 				continue
@@ -132,16 +253,37 @@ func (in *InputReader) find(header []string, line int, names []string) (int, err
 	return found, nil
 }
 
+// Form is how the file is written, as far as the header told.
+func (in *InputReader) Form() Form { return in.form.Form }
+
+// Plan is what the reader found so far, for the plan: the file's form, the
+// columns used and ignored, warnings.
+func (in *InputReader) Plan() InputPlan {
+	p := in.plan
+	p.Form = in.form.Form
+	return p
+}
+
+// Close closes what the reader opened (a workbook); the file is the
+// caller's.
+func (in *InputReader) Close() error {
+	if in.closer != nil {
+		return in.closer.Close()
+	}
+	return nil
+}
+
 // Read returns the next row that has a non-empty cell, with its cells
-// trimmed; io.EOF at the end of the file.
+// cleaned (see cleanCell) and its appid in lower case; io.EOF at the end of
+// the file. A line that repeats the header is skipped with a warning.
 func (in *InputReader) Read() (Row, error) {
 	for {
-		rec, err := in.cr.Read()
+		rec, err := in.rec.Read()
 		if err == io.EOF {
 			return Row{}, io.EOF
 		}
 		if err != nil {
-			return Row{}, in.csvError(err)
+			return Row{}, in.readError(err)
 		}
 		in.record++
 		if !in.trusted {
@@ -149,32 +291,88 @@ func (in *InputReader) Read() (Row, error) {
 				return Row{}, err
 			}
 		}
+		if len(rec) > in.width {
+			for i := in.width; i < len(rec); i++ {
+				if cleanCell(rec[i]) != "" {
+					line, col := in.rec.FieldPos(i)
+					return Row{}, in.errorf(line, col, "wrong number of fields (the header has %d)", in.width)
+				}
+			}
+		}
 		if allEmpty(rec) {
 			continue
 		}
-		line, _ := in.cr.FieldPos(0)
-		row := Row{Line: line, AppID: strings.TrimSpace(rec[in.appid])}
+		line, _ := in.rec.FieldPos(0)
+		if in.repeatsHeader(rec) {
+			in.warn(line, "the line repeats the header (two files joined?): skipped")
+			continue
+		}
+		row := Row{Line: line, AppID: cell(rec, in.appid)}
+		if hasUpper(row.AppID) {
+			row.AppID = strings.ToLower(row.AppID)
+			if !in.trusted {
+				if in.plan.LowerCased == 0 {
+					in.plan.FirstLowerCased = line
+				}
+				in.plan.LowerCased++
+			}
+		}
 		if in.token >= 0 {
-			row.Token = strings.TrimSpace(rec[in.token])
+			row.Token = cell(rec, in.token)
 		}
 		if in.group >= 0 {
-			row.Group = strings.TrimSpace(rec[in.group])
+			row.Group = cell(rec, in.group)
 		}
 		return row, nil
 	}
 }
 
+// cell is field i of rec, cleaned; "" when rec is short of it (a row that
+// spreadsheets cut after its last filled cell).
+func cell(rec []string, i int) string {
+	if i >= len(rec) {
+		return ""
+	}
+	return cleanCell(rec[i])
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// repeatsHeader reports whether rec holds the header's names in the
+// columns that openbind reads.
+func (in *InputReader) repeatsHeader(rec []string) bool {
+	for _, i := range [...]int{in.appid, in.token, in.group} {
+		if i >= 0 && !strings.EqualFold(cell(rec, i), in.header[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (in *InputReader) warn(line int, msg string) {
+	if !in.trusted {
+		in.plan.warn(line, msg)
+	}
+}
+
 // checkText refuses a record holding a NUL byte or bytes that are not UTF-8:
-// the file is not text, or not UTF-8 (a spreadsheet's legacy encoding).
+// the file is not text, or not in the encoding it was read in.
 func (in *InputReader) checkText(rec []string) error {
 	for i, f := range rec {
 		if j := strings.IndexByte(f, 0); j >= 0 {
-			line, col := in.cr.FieldPos(i)
-			return in.errorf(line, col+j, "not a CSV text file (binary data: NUL byte); if it is UTF-16, save it as UTF-8 CSV")
+			line, col := in.rec.FieldPos(i)
+			return in.errorf(line, col+j, "not a CSV text file (binary data: a NUL byte); save it from Excel or WPS as \"CSV UTF-8\" or as an .xlsx workbook")
 		}
 		if !utf8.ValidString(f) {
-			line, col := in.cr.FieldPos(i)
-			return in.errorf(line, col+invalidUTF8At(f), "not UTF-8 text; save the file as \"CSV UTF-8\"")
+			line, col := in.rec.FieldPos(i)
+			return in.errorf(line, col+invalidUTF8At(f), "not %s text; save the file as \"CSV UTF-8\"", in.form.Encoding)
 		}
 	}
 	return nil
@@ -193,7 +391,7 @@ func invalidUTF8At(s string) int {
 
 func allEmpty(rec []string) bool {
 	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
+		if cleanCell(f) != "" {
 			return false
 		}
 	}
@@ -204,89 +402,25 @@ func (in *InputReader) errorf(line, col int, format string, args ...any) error {
 	return &InputError{File: in.name, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
 }
 
-// csvError turns a csv.ParseError into an InputError that says what to fix.
-func (in *InputReader) csvError(err error) error {
+// readError turns a csv.ParseError (or a workbook's error) into an
+// InputError that says what to fix.
+func (in *InputReader) readError(err error) error {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
-		return &InputError{File: in.name, Err: err}
+		line := 1
+		if sr, ok := in.rec.(*sheetRecords); ok {
+			line = max(sr.n, 1)
+		}
+		return &InputError{File: in.name, Line: line, Err: err}
 	}
 	msg := pe.Err.Error()
 	switch {
 	case errors.Is(pe.Err, csv.ErrFieldCount):
-		msg = fmt.Sprintf("wrong number of fields (the header has %d)", in.cr.FieldsPerRecord)
+		msg = fmt.Sprintf("wrong number of fields (the header has %d)", in.width)
 	case errors.Is(pe.Err, csv.ErrBareQuote):
 		msg = `a quote (") inside an unquoted field; quote the whole field and double the quote`
 	case errors.Is(pe.Err, csv.ErrQuote):
 		msg = `a quoted field is not closed, or a quote (") follows it`
 	}
 	return &InputError{File: in.name, Line: pe.Line, Column: pe.Column, Err: errors.New(msg)}
-}
-
-// AppID is an authorizer appid packed into 8 bytes: "wx" and 16 lowercase
-// hex digits.
-type AppID uint64
-
-// parseAppID packs s; ok is false when s is not "wx" + 16 lowercase hex.
-func parseAppID(s string) (AppID, bool) {
-	if len(s) != 18 || s[0] != 'w' || s[1] != 'x' {
-		return 0, false
-	}
-	var v uint64
-	for i := 2; i < 18; i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			v = v<<4 | uint64(c-'0')
-		case 'a' <= c && c <= 'f':
-			v = v<<4 | uint64(c-'a'+10)
-		default:
-			return 0, false
-		}
-	}
-	return AppID(v), true
-}
-
-func (a AppID) String() string {
-	const hex = "0123456789abcdef"
-	var b [18]byte
-	b[0], b[1] = 'w', 'x'
-	for i := 17; i >= 2; i-- {
-		b[i] = hex[a&0xf]
-		a >>= 4
-	}
-	return string(b[:])
-}
-
-// Why a row is invalid.
-type reason uint8
-
-const (
-	valid reason = iota
-	badAppID
-	emptyToken
-	duplicate
-)
-
-// check returns why a row is invalid on its own (duplicates are found
-// across rows), or valid.
-func check(r *Row, tokenOptional bool) reason {
-	if _, ok := parseAppID(r.AppID); !ok {
-		return badAppID
-	}
-	if r.Token == "" && !tokenOptional {
-		return emptyToken
-	}
-	return valid
-}
-
-func (w reason) message(first int) string {
-	switch w {
-	case badAppID:
-		return "invalid appid: want wx followed by 16 lowercase hex digits"
-	case emptyToken:
-		return "empty access_token"
-	case duplicate:
-		return fmt.Sprintf("duplicate appid; first on line %d", first)
-	}
-	return ""
 }

@@ -78,13 +78,14 @@ func TestInputErrors(t *testing.T) {
 		{"no token column", "appid,token\n" + appA + ",T\n", false, 1, 0, "no access_token column"},
 		{"both appid columns", "appid,access_token,authorizer_appid\n" + appA + ",T," + appA + "\n", false, 1, 0, "columns 1 and 3 both name the appid column"},
 		{"column twice", "appid,appid,access_token\n", false, 1, 0, "columns 1 and 2"},
-		{"wrong field count", "appid,access_token\n" + appA + ",T1\n" + appB + ",T2,extra\n", false, 3, 1, "wrong number of fields (the header has 2)"},
+		{"wrong field count", "appid,access_token\n" + appA + ",T1\n" + appB + ",T2,extra\n", false, 3, 23, "wrong number of fields (the header has 2)"},
 		{"bare quote", "appid,access_token\n" + appA + ",T\"1\n", false, 2, 21, "a quote"},
 		{"unclosed quote", "appid,access_token\n" + appA + ",\"T1\n" + appB + ",T2\n", false, 3, 0, "quoted field is not closed"},
 		{"NUL byte", "appid,access_token\n" + appA + ",T\x001\n", false, 2, 0, "binary data"},
 		{"NUL after the first 512 bytes", "appid,access_token\n" + strings.Repeat(appA+",T1\n", 30) + appB + ",T\x002\n", false, 32, 21, "binary data"},
-		{"not UTF-8", "appid,access_token,group\n" + appA + ",T1,\xc9\xcc\xbb\xa7\n", false, 2, 23, "not UTF-8"},
+		{"neither UTF-8 nor GB18030", "appid,access_token,group\n" + appA + ",T1,Caf\xe9\n", false, 2, 26, "the encoding cannot be told"},
 		{"token optional but no appid", "access_token\nT\n", true, 1, 0, "no appid column"},
+		{"no header, a token not shown", "wx123,TOKEN_" + strings.Repeat("s", 100) + "\n", false, 1, 0, "(2 columns, not shown: a cell is 106 characters long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,14 +163,14 @@ func TestDuplicatesAndGroups(t *testing.T) {
 		ref   int32
 		group int32
 	}
-	wants := []want{{valid, 0, 0}, {badAppID, 0, -1}, {valid, 0, 0}, {duplicate, 2, -1}, {duplicate, 2, 1}}
+	wants := []want{{valid, 0, 0}, {badAppID, 0, -1}, {valid, 0, 0}, {duplicateBoth, 2, -1}, {duplicateBoth, 2, 1}}
 	for i, w := range wants {
 		r := st.rows[i]
 		if r.why != w.why || r.ref != w.ref || r.group != w.group {
 			t.Errorf("row %d: why %v ref %d group %d, want %+v", i, r.why, r.ref, r.group, w)
 		}
 	}
-	if got := st.rows[3].why.message(int(st.rows[3].ref)); got != "duplicate appid; first on line 2" {
+	if got := st.rows[3].why.message(int(st.rows[3].ref)); got != "duplicate appid with another token and group; first on line 2; its token and group are used (the first line of an appid wins)" {
 		t.Errorf("duplicate message %q", got)
 	}
 	a, _ := parseAppID(appA)

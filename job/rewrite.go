@@ -131,7 +131,7 @@ func (st *state) record(j *report.Journal, i int, row *Row) (report.Record, []by
 	}
 	rec := report.Record{Line: row.Line, AppID: row.AppID, Group: row.Group, Status: report.Pending}
 	if r.why != valid {
-		rec.Status, rec.ErrMsg = report.Invalid, r.why.message(int(r.ref))
+		rec.Status, rec.ErrMsg = report.Invalid, st.reason(i)
 	}
 	return rec, nil, nil
 }

@@ -64,6 +64,11 @@ type Config struct {
 	// file's tokens are stale. 0: DefaultStaleTokenStreak; < 0: never.
 	StaleTokenStreak int
 
+	// InputEncoding (utf-8, gb18030, utf-16; "": told from the bytes) and
+	// Sheet (of a workbook; "": the first) say how to read Input.
+	InputEncoding string
+	Sheet         string
+
 	Logger   *slog.Logger
 	API      API      // nil: a wechat.Client for BaseURL
 	Limiter  Limiter  // nil: a ratelimit.Limiter of QPS and Burst
@@ -243,10 +248,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	st, err := readInput(cfg.Input, cfg.TokenCommand != "")
+	st, err := loadInput(cfg.Input, InputOptions{TokenOptional: cfg.TokenCommand != "", Encoding: cfg.InputEncoding, Sheet: cfg.Sheet})
 	if err != nil {
 		return nil, err
 	}
+	logInput(cfg.Logger, cfg.Input, &st.inPlan)
 	// The results file is the file the output names: symlinks followed, so
 	// that the lock and the rewrite act on it and the link stays.
 	path, err := resolveOutput(cfg.Output)
@@ -254,7 +260,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, &OutputError{Path: cfg.Output, Err: err}
 	}
 	if cfg.DryRun {
-		return dryRun(st, cfg.Output, path)
+		res, err := dryRun(st, cfg.Output, path)
+		if res != nil {
+			res.Plan.QPS, res.Plan.Workers = cfg.QPS, cfg.Workers
+		}
+		return res, err
 	}
 	if err := checkOpenFiles(cfg.Workers); err != nil {
 		return nil, err

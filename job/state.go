@@ -1,10 +1,10 @@
 package job
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"slices"
@@ -34,6 +34,14 @@ type state struct {
 	rows          []row
 	byAppID       []int32          // indexes of rows with a valid appid, sorted by appid (duplicates excluded)
 	badAppIDs     map[int32]string // the text of appids that are not wx + 16 hex, by row
+	opts          InputOptions
+	inPlan        InputPlan // how the input was read, for the plan
+	form          form      // how to read it again
+	skipped       []int32   // lines that repeat an earlier line, in order
+	// While the input is read: a hash of each row's token (not the token),
+	// to tell a repeated line from a duplicate with another token.
+	sums []uint64
+	seed maphash.Seed
 
 	// Merchant groups, by report.GroupKey of their names: the index of
 	// each in groupNames (the first spelling met), and the other spellings
@@ -59,23 +67,28 @@ type state struct {
 // readInput reads and checks the whole input file. A file-level problem is
 // an *InputError; a row's own problem makes it invalid.
 func readInput(path string, tokenOptional bool) (*state, error) {
+	return loadInput(path, InputOptions{TokenOptional: tokenOptional})
+}
+
+// loadInput is readInput with the options of the command line.
+func loadInput(path string, opts InputOptions) (*state, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &InputError{File: path, Err: unwrapPath(err)}
 	}
 	defer f.Close()
-	// One row per line at most: size the rows once, rather than let append
-	// copy 32 MB per million rows on its way up.
-	lines, err := countLines(f)
-	if err != nil {
-		return nil, &InputError{File: path, Err: err}
-	}
-	in, err := NewInputReader(f, path, tokenOptional)
+	in, err := openInput(f, path, opts)
 	if err != nil {
 		return nil, err
 	}
-	st := &state{input: path, tokenOptional: tokenOptional, groups: map[string]int32{}, spellings: map[int32][]string{}, badAppIDs: map[int32]string{}, kept: map[AppID]keptRecord{}}
-	st.rows = make([]row, 0, lines)
+	defer in.Close()
+	st := &state{input: path, tokenOptional: opts.TokenOptional, groups: map[string]int32{}, spellings: map[int32][]string{}, badAppIDs: map[int32]string{}, kept: map[AppID]keptRecord{}}
+	// One row per line at most: size the rows once, rather than let append
+	// copy 32 MB per million rows on its way up (the pass that tells the
+	// encoding counted the lines).
+	st.rows = make([]row, 0, in.form.lines)
+	st.sums = make([]uint64, 0, in.form.lines)
+	st.seed = maphash.MakeSeed()
 	for {
 		r, err := in.Read()
 		if err == io.EOF {
@@ -86,33 +99,12 @@ func readInput(path string, tokenOptional bool) (*state, error) {
 		}
 		st.add(&r)
 	}
+	if len(st.rows) == 0 {
+		return nil, &InputError{File: path, Line: in.line, Err: errors.New("no data row: the file has a header and nothing under it; put the accounts under the header, one per line")}
+	}
+	st.inPlan, st.form, st.opts = in.Plan(), in.form, opts
 	st.dedup()
 	return st, nil
-}
-
-// countLines counts the line breaks of f (plus one for a last line without
-// one) and seeks back to its start.
-func countLines(f *os.File) (int, error) {
-	buf := make([]byte, 256<<10)
-	n, last := 0, byte('\n')
-	for {
-		k, err := f.Read(buf)
-		if k > 0 {
-			n += bytes.Count(buf[:k], []byte{'\n'})
-			last = buf[k-1]
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	if last != '\n' {
-		n++
-	}
-	_, err := f.Seek(0, io.SeekStart)
-	return n, err
 }
 
 func (st *state) add(r *Row) {
@@ -126,6 +118,7 @@ func (st *state) add(r *Row) {
 		x.group = st.addGroup(r.Group)
 	}
 	st.rows = append(st.rows, x)
+	st.sums = append(st.sums, maphash.String(st.seed, r.Token))
 }
 
 // addGroup returns the index of the merchant group named name, adding it
@@ -172,8 +165,10 @@ type keptRecord struct {
 // already: done stays done).
 func (w reason) indexed() bool { return w == valid || w == emptyToken }
 
-// dedup makes every later row of a repeated appid invalid and indexes the
-// rest by appid.
+// dedup applies Decision 2 to repeated appids: a later line identical to
+// the first (appid, token and group) counts once, with a warning; one with
+// another token or group is invalid, naming the first line, whose token and
+// group are used. The rest are indexed by appid.
 func (st *state) dedup() {
 	idx := make([]int32, 0, len(st.rows))
 	for i := range st.rows {
@@ -188,16 +183,72 @@ func (st *state) dedup() {
 		return int(a - b)
 	})
 	out := idx[:0]
+	same := 0
 	for k, i := range idx {
 		if k > 0 && st.rows[idx[k-1]].appid == st.rows[i].appid {
 			first := out[len(out)-1]
-			st.rows[i].why = duplicate
-			st.rows[i].ref = st.rows[first].line
+			r, f := &st.rows[i], &st.rows[first]
+			r.ref = f.line
+			switch token, group := st.sums[i] != st.sums[first], r.group != f.group; {
+			case token && group:
+				r.why = duplicateBoth
+			case group:
+				r.why = duplicateGroup
+			case token:
+				r.why = duplicate
+			default:
+				r.why = repeated
+				same++
+			}
 			continue
 		}
 		out = append(out, i)
 	}
+	st.sums = nil
+	if same > 0 {
+		out = st.dropRepeated(out)
+	}
 	st.byAppID = slices.Clip(out)
+}
+
+// dropRepeated removes the rows that repeat an earlier line, keeping their
+// lines (the re-reads skip them), and maps the indexes idx to the rows
+// that stay.
+func (st *state) dropRepeated(idx []int32) []int32 {
+	moved := make([]int32, len(st.rows))
+	bad := make(map[int32]string, len(st.badAppIDs))
+	n := int32(0)
+	for i := range st.rows {
+		r := st.rows[i]
+		if r.why == repeated {
+			moved[i] = -1
+			st.skipped = append(st.skipped, r.line)
+			st.inPlan.warn(int(r.line), fmt.Sprintf("the line repeats line %d (same appid, token and group): counted once", r.ref))
+			continue
+		}
+		moved[i] = n
+		if text, ok := st.badAppIDs[int32(i)]; ok {
+			bad[n] = text
+		}
+		st.rows[n] = r
+		n++
+	}
+	st.rows = slices.Clip(st.rows[:n])
+	st.badAppIDs = bad
+	// Group indexes name groups (state.groupNames), not rows: they stay.
+	for k, i := range idx {
+		idx[k] = moved[i]
+	}
+	return idx
+}
+
+// reason is why row i is invalid, as results and plan say it.
+func (st *state) reason(i int) string {
+	r := &st.rows[i]
+	if r.why == badAppID {
+		return badAppIDMessage(st.badAppIDs[int32(i)])
+	}
+	return r.why.message(int(r.ref))
 }
 
 // lookup returns the index of the row with appid (see reason.indexed), or -1.
@@ -299,7 +350,7 @@ func (st *state) matches(k int, rec *report.Record) bool {
 		return false
 	}
 	if r.why == badAppID {
-		return rec.Status == report.Invalid && rec.ErrMsg == r.why.message(0)
+		return rec.Status == report.Invalid && rec.ErrMsg == st.reason(k)
 	}
 	if a, ok := parseAppID(rec.AppID); !ok || a != r.appid {
 		return false
@@ -345,13 +396,21 @@ func (st *state) asksGet(i int) bool {
 	return r.why == valid && r.noOpen && r.status.Done()
 }
 
-// Plan is what a run will do, as a dry run prints it.
+// Plan is what a run will do, as a dry run prints it: everything the run
+// would do is there for a person to sign off.
 type Plan struct {
-	Rows    int // data rows of the input
-	ToSend  int // valid rows not done yet
-	Done    int // rows already done in the results file
+	Input   InputPlan // how the file was read: form, columns, warnings
+	Rows    int       // data rows of the input
+	ToSend  int       // valid rows not done yet
+	Done    int       // rows already done in the results file
 	Invalid int
 	Groups  int
+	// GroupStats says how the merchant groups are made (see plan.go).
+	GroupStats GroupStats
+	// The pace of the run (set by Run): calls per second (0: no limit) and
+	// calls in flight.
+	QPS     float64
+	Workers int
 	// Lookups are done rows whose open account is unknown: asked get.
 	Lookups int
 	// Kept are the records of other inputs the results file keeps.
@@ -383,7 +442,8 @@ type InvalidRow struct {
 const maxInvalidRows = 20
 
 func (st *state) plan() Plan {
-	p := Plan{Rows: len(st.rows), Groups: len(st.groups), Moved: st.moved}
+	p := Plan{Input: st.inPlan, Rows: len(st.rows), Groups: len(st.groups), Moved: st.moved}
+	p.GroupStats = st.groupStats()
 	for _, k := range st.kept {
 		if k.keep {
 			p.Kept++
@@ -399,7 +459,7 @@ func (st *state) plan() Plan {
 		case r.why != valid:
 			p.Invalid++
 			if len(p.InvalidRows) < maxInvalidRows {
-				p.InvalidRows = append(p.InvalidRows, InvalidRow{int(r.line), r.why.message(int(r.ref))})
+				p.InvalidRows = append(p.InvalidRows, InvalidRow{int(r.line), st.reason(i)})
 			}
 		case st.todo(i):
 			p.ToSend++
@@ -414,12 +474,15 @@ func (st *state) plan() Plan {
 }
 
 // inputStream reads the input file again, row by row, checking that it is
-// the file read first.
+// the file read first. It reads the file in the form told the first time;
+// a workbook is parsed again rather than kept decoded, so that the run
+// keeps no token in memory whatever the input's form.
 type inputStream struct {
-	st *state
-	f  *os.File
-	in *InputReader
-	i  int
+	st   *state
+	f    *os.File
+	in   *InputReader
+	i    int
+	skip int // next of st.skipped
 }
 
 func (st *state) reopen() (*inputStream, error) {
@@ -427,7 +490,7 @@ func (st *state) reopen() (*inputStream, error) {
 	if err != nil {
 		return nil, &InputError{File: st.input, Err: unwrapPath(err)}
 	}
-	in, err := NewInputReader(f, st.input, st.tokenOptional)
+	in, err := newInputReader(f, st.input, st.form, st.tokenOptional)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -442,6 +505,10 @@ var errInputChanged = errors.New("the input file changed during the run; run aga
 // next returns the next row and its index; io.EOF at the end.
 func (s *inputStream) next() (Row, int, error) {
 	r, err := s.in.Read()
+	for err == nil && s.skip < len(s.st.skipped) && int(s.st.skipped[s.skip]) == r.Line {
+		s.skip++
+		r, err = s.in.Read()
+	}
 	if err == io.EOF {
 		if s.i != len(s.st.rows) {
 			return r, 0, &InputError{File: s.st.input, Err: errInputChanged}
@@ -462,7 +529,10 @@ func (s *inputStream) next() (Row, int, error) {
 	return r, i, nil
 }
 
-func (s *inputStream) Close() error { return s.f.Close() }
+func (s *inputStream) Close() error {
+	s.in.Close()
+	return s.f.Close()
+}
 
 // unwrapPath drops the *PathError's own copy of the path, which the
 // InputError names already.

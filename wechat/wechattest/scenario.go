@@ -68,7 +68,7 @@ func ReadScenario(r io.Reader) ([]Account, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scenario: %w", err)
 		}
-		a := Account{AppID: cell(rec, "appid"), Token: cell(rec, "access_token"), Subject: cell(rec, "group")}
+		a := Account{AppID: strings.ToLower(cell(rec, "appid")), Token: cell(rec, "access_token"), Subject: cell(rec, "group")}
 		if a.AppID == "" || seen[a.AppID] {
 			continue
 		}

@@ -1,0 +1,107 @@
+package job
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+)
+
+// GroupStats says how the merchant groups of an input are made, for the
+// plan: a group much larger than the others, or many groups of one row,
+// often mean a group column filled wrongly.
+type GroupStats struct {
+	Rows        int    // valid rows in a group
+	Largest     string // the name of the largest group (the first of equals)
+	LargestRows int
+	Singletons  int    // groups of one valid row
+	Singleton   string // the name of the first of them
+}
+
+func (st *state) groupStats() GroupStats {
+	var g GroupStats
+	if len(st.groups) == 0 {
+		return g
+	}
+	size := make(map[int32]int, len(st.groups))
+	for i := range st.rows {
+		if r := &st.rows[i]; r.group >= 0 && r.why == valid {
+			size[r.group]++
+			g.Rows++
+		}
+	}
+	first := int32(math.MaxInt32)
+	single := int32(math.MaxInt32)
+	for gi, name := range st.groupNames {
+		leader := int32(gi) // groups are numbered in input order
+		n := size[leader]
+		if n > g.LargestRows || n == g.LargestRows && leader < first {
+			g.Largest, g.LargestRows, first = name, n, leader
+		}
+		if n == 1 {
+			g.Singletons++
+			if leader < single {
+				g.Singleton, single = name, leader
+			}
+		}
+	}
+	return g
+}
+
+// Calls is the number of calls the plan makes at least: one per row to
+// send (create, or bind for a member of a group). Retries, and the get
+// of a row already bound, add to it.
+func (p *Plan) Calls() int { return p.ToSend }
+
+// Duration is how long the wave takes at least at p.QPS; ok is false with
+// no rate limit (the time is then WeChat's).
+func (p *Plan) Duration() (d time.Duration, ok bool) {
+	if p.QPS <= 0 {
+		return 0, false
+	}
+	return time.Duration(float64(p.Calls()) / p.QPS * float64(time.Second)).Round(time.Second), true
+}
+
+// HoldsUpTo is the answer time up to which p.Workers keep p.QPS: beyond
+// it, the workers, not the limit, set the pace.
+func (p *Plan) HoldsUpTo() time.Duration {
+	if p.QPS <= 0 {
+		return 0
+	}
+	return time.Duration(float64(p.Workers) / p.QPS * float64(time.Second)).Round(10 * time.Millisecond)
+}
+
+// logInput writes the run's first lines: how the input was read, which
+// columns were used and ignored, and what a person should know of it.
+func logInput(lg *slog.Logger, file string, p *InputPlan) {
+	attrs := []any{"file", file}
+	if p.Workbook {
+		attrs = append(attrs, "form", "xlsx", "sheet", p.Sheet)
+	} else {
+		attrs = append(attrs, "form", "csv", "encoding", p.Encoding, "encoding_from", p.EncodingFrom, "delimiter", p.Delimiter, "line_ends", p.LineEnds)
+	}
+	used := make([]string, len(p.Columns))
+	for i, c := range p.Columns {
+		used[i] = fmt.Sprintf("%s=%q(%d)", c.Field, c.Name, c.Number)
+	}
+	attrs = append(attrs, "columns", strings.Join(used, " "), "ignored", strings.Join(quoted(p.Ignored), " "))
+	lg.Info("input", attrs...)
+	if p.LowerCased > 0 {
+		lg.Info("appids in upper case are read in lower case", "rows", p.LowerCased, "first_line", p.FirstLowerCased)
+	}
+	for _, w := range p.Warnings {
+		lg.Warn(w.Msg, "file", file, "line", w.Line)
+	}
+	if p.MoreWarnings > 0 {
+		lg.Warn("more warnings about the input", "file", file, "count", p.MoreWarnings)
+	}
+}
+
+func quoted(names []string) []string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = visible(n)
+	}
+	return q
+}
