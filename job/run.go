@@ -178,6 +178,10 @@ func (c *Config) setDefaults() error {
 			return &ConfigError{"--base-url: " + err.Error()}
 		}
 		cl.SetWaiter(c.Limiter) // a failover to the next URL is a call too
+		lg, timeout := c.Logger, c.Timeout
+		cl.SetFailoverHook(func(from, to string, err error) {
+			lg.Warn("a base URL cannot be reached; going on at the next one", "from", from, "to", to, "error", describe(err, timeout))
+		})
 		c.API = cl
 	} else if c.BaseURL != "" {
 		if _, err := wechat.ParseBaseURLs(c.BaseURL); err != nil {

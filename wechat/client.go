@@ -47,6 +47,8 @@ type Client struct {
 	cur   atomic.Int32 // the base in use: the last one that answered
 	hc    *http.Client
 	wait  Waiter // nil: a failover does not wait
+	// onFailover, when set, is told of each failover (see SetFailoverHook).
+	onFailover func(from, to string, err error)
 
 	mu sync.Mutex
 	fo Failovers
@@ -103,6 +105,11 @@ func NewClient(baseURL string, hc *http.Client) (*Client, error) {
 
 // SetWaiter makes every failover wait on w first.
 func (c *Client) SetWaiter(w Waiter) { c.wait = w }
+
+// SetFailoverHook makes the client tell fn of each failover: the URL it
+// left, the one it went on at, and why it left (token scrubbed). Calls
+// that move on from a URL another call left already are not told again.
+func (c *Client) SetFailoverHook(fn func(from, to string, err error)) { c.onFailover = fn }
 
 // URLs returns the base URLs, in the order they are tried.
 func (c *Client) URLs() []string {
@@ -202,7 +209,7 @@ func (c *Client) call(ctx context.Context, path, token string, body request) (an
 		cancel()
 		if !Unreachable(err) {
 			if k > 0 {
-				c.failedOver(first, i)
+				c.failedOver(first, i, scrub(last, token))
 			}
 			return ans, scrub(err, token)
 		}
@@ -211,20 +218,23 @@ func (c *Client) call(ctx context.Context, path, token string, body request) (an
 	return answer{}, scrub(&UnreachableError{URLs: c.URLs(), Last: last}, token)
 }
 
-// failedOver makes base i the one in use, unless another call moved on
-// from from already.
-func (c *Client) failedOver(from, to int) {
+// failedOver makes base to the one in use, unless another call moved on
+// from base from already; why is the failure at the URL before to.
+func (c *Client) failedOver(from, to int, why error) {
 	if !c.cur.CompareAndSwap(int32(from), int32(to)) {
 		return
 	}
 	now := time.Now()
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.fo.Count++
 	if c.fo.First.IsZero() {
 		c.fo.First = now
 	}
 	c.fo.Last, c.fo.From, c.fo.To = now, c.bases[from].url, c.bases[to].url
+	c.mu.Unlock()
+	if c.onFailover != nil {
+		c.onFailover(c.bases[from].url, c.bases[to].url, why)
+	}
 }
 
 // try makes one request to base i. A timeout before the request had a

@@ -58,6 +58,13 @@ func TestFailover(t *testing.T) {
 			c := newClient(t, strings.Join(tt.urls, ","))
 			w := &countingWaiter{}
 			c.SetWaiter(w)
+			var told []string
+			c.SetFailoverHook(func(from, to string, err error) {
+				if err == nil || strings.Contains(err.Error(), tokenA) {
+					t.Errorf("told of a failover with error %v", err)
+				}
+				told = append(told, from+" "+to)
+			})
 			for i := range 3 {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 				_, err := c.Get(ctx, tokenA, appA)
@@ -77,6 +84,9 @@ func TestFailover(t *testing.T) {
 			// many calls; each failover waited on the limiter.
 			if f := c.Failovers(); f.Count != tt.failovers || (f.Count > 0 && (f.From != tt.urls[0] || f.To != tt.urls[1] || f.First.IsZero())) {
 				t.Errorf("failovers %+v, want %d from %s", f, tt.failovers, tt.urls[0])
+			}
+			if len(told) != tt.failovers || (len(told) > 0 && told[0] != tt.urls[0]+" "+tt.urls[1]) {
+				t.Errorf("the hook was told %q", told)
 			}
 			if tt.failovers > 0 && w.n.Load() != 1 {
 				t.Errorf("%d waits on the limiter for one failover", w.n.Load())

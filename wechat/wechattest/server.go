@@ -1,8 +1,12 @@
 // Package wechattest is an in-process stand-in for the WeChat open-platform
 // account endpoints (create, get, bind) over net/http: accounts with their
-// tokens and legal subjects, the open accounts they are bound to, the
-// documented errcodes, and faults on demand (errcode -1, HTTP 5xx, latency,
-// lost answers). The tests, `openbind demo` and `openbind serve-fake` use it.
+// tokens, legal subjects and own daily quotas, the open accounts they are
+// bound to, the documented errcodes with errmsgs in the forms of WeChat's
+// real answers (request ids; or the clean ones, for golden files), faults
+// on demand (errcode -1, HTTP 5xx, latency, lost answers), and more than
+// one address, each of which can be made to refuse connections (as
+// api2.weixin.qq.com backs api.weixin.qq.com). The tests, `openbind demo`
+// and `openbind serve-fake` use it.
 //
 // The stand-in keeps its own record of every call and of who is bound to
 // what, so that a test can check a run's results against the truth.
