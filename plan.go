@@ -94,4 +94,3 @@ func quoteAll(names []string) string {
 	}
 	return strings.Join(q, ", ")
 }
-

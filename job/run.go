@@ -532,6 +532,7 @@ type task struct {
 	open    string // doBind: the group's open account
 	why     string // doDefer: why the row waits
 	renewed bool   // the token command gave row.Token
+	stale   string // the row's token before the token command renewed it
 }
 
 type outcome struct {

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"openbind/report"
+	"openbind/wechat"
 )
 
 // tokenWorld is a world with a token command: it looks the appid up in
@@ -150,5 +152,39 @@ func TestTokenCommandAndTheStaleStreak(t *testing.T) {
 	res = w2.run(t, cfg2)
 	if res.Stopped == nil || !strings.Contains(res.Stopped.Error(), "20 rows in a row failed") {
 		t.Errorf("stopped %v", res.Stopped)
+	}
+}
+
+// echoAPI answers every create with 42001 for the first token, and for any
+// other with an errcode whose errmsg echoes the first token: a server that
+// quotes a token of the row other than the call's own.
+type echoAPI struct{ first string }
+
+func (a echoAPI) Create(_ context.Context, token, _ string) (string, error) {
+	if token == a.first {
+		return "", &wechat.APIError{Code: wechat.CodeTokenExpired, Msg: "access_token expired"}
+	}
+	return "", &wechat.APIError{Code: 48001, Msg: "api unauthorized; earlier token " + a.first}
+}
+func (echoAPI) Get(context.Context, string, string) (string, error) { return "", nil }
+func (echoAPI) Bind(context.Context, string, string, string) error  { return nil }
+
+// The row's earlier token, renewed by the token command, is scrubbed from
+// what an answer to the renewed call says (Decision 8).
+func TestRenewedRowScrubsItsEarlierToken(t *testing.T) {
+	const first = "FIRST-TOKEN-of-the-row"
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.csv"), filepath.Join(dir, "results.csv")
+	if err := os.WriteFile(in, []byte("appid,access_token\nwx0123456789abcdef,"+first+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Input: in, Output: out, Workers: 1, MaxAttempts: 1, RetryBackoff: time.Millisecond,
+		API: echoAPI{first}, TokenCommand: "echo RENEWED-TOKEN"}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(out)
+	if strings.Contains(string(data), first) || !strings.Contains(string(data), "earlier token REDACTED") {
+		t.Errorf("results:\n%s", data)
 	}
 }

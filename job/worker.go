@@ -302,6 +302,11 @@ func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, 
 		actx, cancel := context.WithTimeout(r.callCtx, r.cfg.Timeout)
 		start := time.Now()
 		err := fn(actx)
+		if t.stale != "" {
+			// The client scrubs the token of the call; an answer may echo
+			// the row's earlier one too (Decision 8).
+			err = wechat.Scrub(err, t.stale)
+		}
 		r.stats.observe(time.Since(start), err, n > 1)
 		cancel()
 		if err == nil {
@@ -322,7 +327,7 @@ func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, 
 			if terr != nil {
 				return &renewError{token: err, command: terr}
 			}
-			t.row.Token, t.renewed = token, true
+			t.stale, t.row.Token, t.renewed = t.row.Token, token, true
 			n = 0
 			continue
 		}

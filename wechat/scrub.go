@@ -103,6 +103,10 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return ScrubToken(e.err.Error(), e.token) }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
+// Scrub is scrub for the callers that know of other tokens of a row than
+// the one of its call (a token renewed between two attempts).
+func Scrub(err error, token string) error { return scrub(err, token) }
+
 // scrub makes err, an error of a call made with token, safe to show: the
 // texts of WeChat's answer (*APIError.Msg, *BodyError.Reason) are scrubbed
 // in place, and everything else through the wrapper.
