@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"syscall"
 
 	"openbind/report"
 	"openbind/wechat"
@@ -259,7 +258,7 @@ func mayHaveActed(err error) bool {
 		return false
 	case errors.As(err, &httpErr):
 		return httpErr.StatusCode != http.StatusTooManyRequests
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isConnRefused(err):
 		return false
 	}
 	var dnsErr *net.DNSError

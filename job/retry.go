@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -60,7 +59,7 @@ func transient(err error) bool {
 	// EOF, DNS. They say nothing about the account.
 	var netErr net.Error
 	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		isConnReset(err) || isConnRefused(err) ||
 		errors.Is(err, context.DeadlineExceeded)
 }
 
@@ -96,12 +95,12 @@ func describe(err error, timeout time.Duration) string {
 		return httpErr.Error()
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return fmt.Sprintf("timeout after %s", timeout)
-	case errors.Is(err, syscall.ECONNRESET):
+	case isConnReset(err):
 		return "connection reset"
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isConnRefused(err):
 		return "connection refused"
 	case errors.As(err, &bodyErr):
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		if errors.Is(err, io.ErrUnexpectedEOF) || isConnReset(err) {
 			return "connection lost while reading the answer"
 		}
 		return bodyErr.Reason
