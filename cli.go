@@ -108,7 +108,10 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if c.NArg() > 0 {
 				return fmt.Errorf("unexpected argument %q (see openbind run --help)", c.Args().First())
 			}
-			sink := &stderrSink{w: stderr}
+			sink, ok := stderr.(*stderrSink) // main's, which its signal notices share
+			if !ok {
+				sink = &stderrSink{w: stderr}
+			}
 			logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
 			if err != nil {
 				return err
