@@ -102,7 +102,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			code = exitStopped
 		}
 	}()
-	err := newApp(stdout, stderr).RunContext(ctx, args)
+	app := newApp(stdout, stderr)
+	app.Metadata = map[string]any{argsKey: args}
+	if wantsHelpOrVersion(args) {
+		withoutEnv(app)
+	}
+	err := app.RunContext(ctx, args)
 	var st *exitStatus
 	if err != nil && !errors.As(err, &st) {
 		fmt.Fprintf(stderr, "openbind: %v\n", err)
