@@ -305,6 +305,9 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if err := checkRunFlags(c); err != nil {
 				return err
 			}
+			if err := checkWrites(c, c.String("input"), c.String("output"), c.String("metrics-file")); err != nil {
+				return err
+			}
 			sink, ok := stderr.(*stderrSink) // main's, which its signal notices share
 			if !ok {
 				sink = &stderrSink{w: stderr}
@@ -369,9 +372,9 @@ func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 		}
 		return nil
 	}
-	if err := s.WriteText(w); err != nil {
-		return err
-	}
+	// A broken stdout (a closed pipe, a full disk) loses the summary, never
+	// the run: the exit code still says what became of the rows.
+	_ = s.WriteText(w)
 	switch {
 	case res.Stopped != nil:
 		return &exitStatus{exitStopped}

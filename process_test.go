@@ -427,3 +427,84 @@ func TestServeFake(t *testing.T) {
 		t.Errorf("--addr 0.0.0.0: %v\n%s", err, out)
 	}
 }
+
+// A broken stdout or stderr never stops a run, and the exit code still
+// says what became of the rows (issue 12 item 9): `openbind run ... 2>&1 |
+// head -c 10` is not killed by SIGPIPE mid-run, and a stdout on a full
+// disk does not turn a run that sent every row into exit 2.
+func TestBrokenOutputs(t *testing.T) {
+	const n = 200
+	tests := []struct {
+		name           string
+		stdout, stderr string // "pipe": a pipe closed after 10 bytes (both: one pipe, as 2>&1); "full": /dev/full
+	}{
+		{"2>&1 | head -c 10", "pipe", "pipe"},
+		{"stdout | head -c 10", "pipe", ""},
+		{"> /dev/full", "full", ""},
+		{"2> /dev/full", "", "full"},
+		{"> /dev/full 2>&1", "full", "full"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if (tt.stdout == "full" || tt.stderr == "full") && !fileExists("/dev/full") {
+				t.Skip("no /dev/full here")
+			}
+			w := newProcWorld(t, n)
+			w.srv.SetLatency(2*time.Millisecond, 4*time.Millisecond)
+			// Debug logs: a line per row on stderr, written all along the run.
+			cmd, _, _ := w.command("--qps", "0", "--workers", "4", "--log-level", "debug", "--progress", "plain", "--progress-interval", "10ms")
+			var pr *os.File
+			open := func(kind string) io.Writer {
+				switch kind {
+				case "pipe":
+					if pr == nil {
+						r, pw, err := os.Pipe()
+						if err != nil {
+							t.Fatal(err)
+						}
+						pr = r
+						t.Cleanup(func() { pw.Close() })
+						return pw
+					}
+					return cmd.Stdout
+				case "full":
+					f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { f.Close() })
+					return f
+				}
+				return io.Discard
+			}
+			cmd.Stdout = open(tt.stdout)
+			cmd.Stderr = open(tt.stderr)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if pr != nil {
+				// head -c 10: read 10 bytes, then go away while the run goes on.
+				buf := make([]byte, 10)
+				if _, err := io.ReadFull(pr, buf); err != nil {
+					t.Fatal(err)
+				}
+				pr.Close()
+				if w, ok := cmd.Stdout.(*os.File); ok {
+					w.Close() // the parent's copy: the reader is gone for good
+				}
+			}
+			code := exitOf(t, cmd.Wait())
+			if code != 0 {
+				t.Fatalf("exit %d, want 0 (every row done); -13 is death by SIGPIPE", code)
+			}
+			if counts := w.checkFinal(); counts[report.Created] != n {
+				t.Errorf("counts %v", counts)
+			}
+		})
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
