@@ -45,7 +45,7 @@ func (st *state) rewrite(j *report.Journal, tally *report.Tally) error {
 			}
 			tally.Add(&rec)
 		}
-	})
+	}, beforeReplace(j)...)
 }
 
 // rowSource returns what the rewrite needs of each row, in input order:
