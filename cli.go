@@ -43,7 +43,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Action: func(c *cli.Context) error { return appAction(c, stdout, stderr) },
 		Commands: []*cli.Command{
 			runCommand(stdout, stderr),
-			reportCommand(stdout),
+			reportCommand(stdout, stderr),
 			demoCommand(stdout, stderr),
 			serveFakeCommand(stdout, stderr),
 			versionCommand(stdout),
@@ -384,7 +384,7 @@ func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
 	return nil
 }
 
-func reportCommand(stdout io.Writer) *cli.Command {
+func reportCommand(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:         "report",
 		Usage:        "summarize a results file",
@@ -399,7 +399,12 @@ func reportCommand(stdout io.Writer) *cli.Command {
 			if c.NArg() != 1 {
 				return errors.New("want one results file (see openbind report --help)")
 			}
-			s, err := report.Summarize(c.Args().First())
+			path := c.Args().First()
+			if held, _ := job.LockHeld(path); held {
+				// Said on stderr: the text, JSON or page on stdout stays as it is.
+				fmt.Fprintf(stderr, "openbind: a run holds the lock %s.lock: it is writing %s now, so this report is of the rows recorded so far\n", path, path)
+			}
+			s, err := report.Summarize(path)
 			if err != nil {
 				return err
 			}

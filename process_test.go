@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -382,6 +383,8 @@ func TestServeFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var fakeErr bytes.Buffer
+	fake.Stderr = &fakeErr
 	if err := fake.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -401,6 +404,10 @@ func TestServeFake(t *testing.T) {
 	rest, _ := io.ReadAll(out)
 	if err := fake.Wait(); err != nil {
 		t.Fatalf("serve-fake: %v", err)
+	}
+	// Its notice speaks of the stand-in, not of a run's results or --timeout.
+	if notice := fakeErr.String(); !strings.Contains(notice, "stopping the stand-in") || strings.Contains(notice, "results") || strings.Contains(notice, "--timeout") {
+		t.Errorf("serve-fake said on SIGINT: %q", notice)
 	}
 	var calls, faulted, conns int
 	if _, err := fmt.Sscanf(strings.TrimSpace(string(rest)), "stand-in stopped after %d calls (%d faulted), %d connections", &calls, &faulted, &conns); err != nil {
@@ -507,4 +514,46 @@ func TestBrokenOutputs(t *testing.T) {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// report on a results file that a run is writing says that a run holds
+// the lock, and never takes it (Decision 10): it does not even create a
+// missing lock file.
+func TestReportWhileARunWrites(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux lists the locks held (job.LockHeld)")
+	}
+	w := newProcWorld(t, 60)
+	w.srv.SetLatency(40*time.Millisecond, 40*time.Millisecond)
+	first, stdout, stderr := w.command("--qps", "30", "--workers", "2")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "rows recorded", func() bool { _, n := w.journal(); return n >= 3 })
+	report := func() (int, string, string) {
+		cmd := exec.Command(w.bin, "report", w.output)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		return exitOf(t, cmd.Run()), out.String(), errOut.String()
+	}
+	code, out, errOut := report()
+	if code != 0 || !strings.Contains(errOut, "a run holds the lock "+w.output+".lock") || !strings.Contains(out, "rows") {
+		t.Errorf("report while a run writes: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if code := exitOf(t, first.Wait()); code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, _, errOut := report(); strings.Contains(errOut, "holds the lock") {
+		t.Errorf("after the run: %s", errOut)
+	}
+	// A results file without its lock file: report creates none.
+	if err := os.Remove(w.output + ".lock"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := report(); code != 0 || errOut != "" {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(w.output + ".lock"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("report created the lock file (%v): a reader must never take the lock", err)
+	}
 }
