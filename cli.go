@@ -195,7 +195,7 @@ func onCommandLine(args []string, name string) bool {
 func badFlag(c *cli.Context, name string, value any, want string) error {
 	args, _ := c.App.Metadata[argsKey].([]string)
 	if env := envVar(name)[0]; !onCommandLine(args, name) {
-		if raw, ok := os.LookupEnv(env); ok {
+		if raw, ok := os.LookupEnv(env); ok && raw != "" {
 			return fmt.Errorf("%s=%s (from the environment): want %s", env, raw, want)
 		}
 	}

@@ -49,14 +49,14 @@ func main() {
 	out := flag.String("out", "dist", "directory for the archives and SHA256SUMS (emptied first)")
 	version := flag.String("version", "", "the release's version (default: the tag on HEAD without its v, else 0.0.0-<commit time>-<commit>)")
 	targets := flag.String("targets", strings.Join(Targets, ","), "GOOS/GOARCH pairs, comma-separated")
-	check := flag.Bool("check", false, "build the release twice, from two copies of the commit, and fail unless every byte is the same")
+	check := flag.Bool("check", false, "build the release twice, from two copies of the commit, and fail unless every byte is the same; the first build stays in -out")
 	flag.Parse()
 	r := &release{version: *version, targets: strings.Split(*targets, ",")}
 	if err := r.describe(); err != nil {
 		fatal(err)
 	}
 	if *check {
-		if err := r.checkReproducible(); err != nil {
+		if err := r.checkReproducible(*out); err != nil {
 			fatal(err)
 		}
 		return
@@ -294,14 +294,15 @@ func zipOf(entries []entry, date time.Time) ([]byte, error) {
 }
 
 // checkReproducible builds the release twice, each from its own copy of
-// the commit in its own directory, and compares every file byte for byte.
-func (r *release) checkReproducible() error {
+// the commit in its own directory (the first into out), and compares every
+// file byte for byte.
+func (r *release) checkReproducible(out string) error {
 	tmp, err := os.MkdirTemp("", "openbind-release-check-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	a, b := filepath.Join(tmp, "a"), filepath.Join(tmp, "b")
+	a, b := out, filepath.Join(tmp, "b")
 	filesA, err := r.build(a)
 	if err != nil {
 		return err
@@ -330,6 +331,14 @@ func (r *release) checkReproducible() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("reproducible: two builds of %s gave the same %d files\n%s", r.commit, len(filesA), sums)
+	fmt.Printf("reproducible: two builds of %s gave the same %d files (the first in %s):\n", r.commit, len(filesA), out)
+	for _, f := range filesA {
+		fi, err := os.Stat(filepath.Join(a, f))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %10d  %s\n", fi.Size(), f)
+	}
+	fmt.Printf("SHA256SUMS:\n%s", sums)
 	return nil
 }
