@@ -32,17 +32,26 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:         "demo",
 		Usage:        "run the whole job against a built-in local stand-in of WeChat, then rerun it",
-		UsageText:    "openbind demo [--dir DIR]",
+		UsageText:    "openbind demo [--dir DIR | --keep]",
 		OnUsageError: usageError,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Usage: "where to write the demo's input and results (default: a new temporary directory)", EnvVars: envVar("dir")},
+			&cli.StringFlag{Name: "dir", Usage: "where to write the demo's input and results, kept there", DefaultText: "a temporary directory, removed at the end", EnvVars: envVar("dir")},
+			&cli.BoolFlag{Name: "keep", Usage: "keep the temporary directory (and say where it is)", EnvVars: envVar("keep")},
 		},
 		Action: func(c *cli.Context) error {
-			dir := c.String("dir")
+			dir, kept := c.String("dir"), true
 			if dir == "" {
 				var err error
 				if dir, err = os.MkdirTemp("", "openbind-demo-"); err != nil {
 					return err
+				}
+				if kept = c.Bool("keep"); !kept {
+					// No directory left behind in the system's temporary
+					// directory on every run; the last line says so.
+					defer func() {
+						_ = os.RemoveAll(dir)
+						fmt.Fprintf(stdout, "removed %s (keep it with --keep, or choose one with --dir)\n", dir)
+					}()
 				}
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
@@ -86,7 +95,9 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			code = exitCode(printResult(stdout, &cfg, res))
 			fmt.Fprintf(stdout, "exit status %d; the stand-in saw %d calls this time\n", code, srv.Count("")-before)
-			fmt.Fprintf(stdout, "\nresults: %s (see: openbind report %s)\n", output, output)
+			if kept {
+				fmt.Fprintf(stdout, "\nresults: %s (see: openbind report %s)\n", output, output)
+			}
 			return nil
 		},
 	}

@@ -11,7 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"syscall"
+	"strings"
 
 	"openbind/job"
 )
@@ -48,18 +48,48 @@ func tuneGC() {
 
 func main() {
 	tuneGC()
+	keepRunningOnBrokenPipes()
+	// Notices go through the sink the run draws its bar on: on a line of
+	// their own, never on the bar's.
+	errOut := &stderrSink{w: os.Stderr}
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, stopSignals...)
+	first, again := stopNotices(os.Args)
 	go func() {
 		s := <-sigs
-		fmt.Fprintf(os.Stderr, "openbind: %v: stopping — no new calls; the calls in flight finish (bounded by --timeout), then the results are written. Signal again to exit at once.\n", s)
+		fmt.Fprintf(errOut, "openbind: %v: %s\n", s, first)
 		cancel()
 		s = <-sigs
-		fmt.Fprintf(os.Stderr, "openbind: %v again: exiting now; the results file keeps every row recorded so far, and the next run tidies it.\n", s)
+		fmt.Fprintf(errOut, "openbind: %v again: %s\n", s, again)
 		os.Exit(exitStopped)
 	}()
-	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args, os.Stdout, errOut))
+}
+
+// stopNotices are what the first and the second signal say, for the
+// command of args: a run finishes its calls in flight and writes its
+// results; serve-fake has neither.
+func stopNotices(args []string) (first, again string) {
+	switch commandOf(args) {
+	case "run", "demo", "verify":
+		return "stopping — no new calls; the calls in flight finish (bounded by --timeout), then the results are written. Signal again to exit at once.",
+			"exiting now; the results file keeps every row recorded so far, and the next run tidies it."
+	case "serve-fake":
+		return "stopping the stand-in. Signal again to exit at once.", "exiting now."
+	}
+	return "stopping. Signal again to exit at once.", "exiting now."
+}
+
+// commandOf is the command args name (its first argument that is not a
+// flag), or "".
+func commandOf(args []string) string {
+	for _, a := range args[min(1, len(args)):] {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
 }
 
 // run runs the command line args and returns the exit code. Exit codes are
@@ -72,7 +102,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			code = exitStopped
 		}
 	}()
-	err := newApp(stdout, stderr).RunContext(ctx, args)
+	app := newApp(stdout, stderr)
+	app.Metadata = map[string]any{argsKey: args}
+	if wantsHelpOrVersion(args) {
+		withoutEnv(app)
+	}
+	err := app.RunContext(ctx, args)
 	var st *exitStatus
 	if err != nil && !errors.As(err, &st) {
 		fmt.Fprintf(stderr, "openbind: %v\n", err)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -383,6 +384,8 @@ func TestServeFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var fakeErr bytes.Buffer
+	fake.Stderr = &fakeErr
 	if err := fake.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -402,6 +405,10 @@ func TestServeFake(t *testing.T) {
 	rest, _ := io.ReadAll(out)
 	if err := fake.Wait(); err != nil {
 		t.Fatalf("serve-fake: %v", err)
+	}
+	// Its notice speaks of the stand-in, not of a run's results or --timeout.
+	if notice := fakeErr.String(); !strings.Contains(notice, "stopping the stand-in") || strings.Contains(notice, "results") || strings.Contains(notice, "--timeout") {
+		t.Errorf("serve-fake said on SIGINT: %q", notice)
 	}
 	var calls, faulted, conns int
 	if _, err := fmt.Sscanf(strings.TrimSpace(string(rest)), "stand-in stopped after %d calls (%d faulted), %d connections", &calls, &faulted, &conns); err != nil {
@@ -563,5 +570,128 @@ func TestQuotaOfTenAccounts(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A broken stdout or stderr never stops a run, and the exit code still
+// says what became of the rows (issue 12 item 9): `openbind run ... 2>&1 |
+// head -c 10` is not killed by SIGPIPE mid-run, and a stdout on a full
+// disk does not turn a run that sent every row into exit 2.
+func TestBrokenOutputs(t *testing.T) {
+	const n = 200
+	tests := []struct {
+		name           string
+		stdout, stderr string // "pipe": a pipe closed after 10 bytes (both: one pipe, as 2>&1); "full": /dev/full
+	}{
+		{"2>&1 | head -c 10", "pipe", "pipe"},
+		{"stdout | head -c 10", "pipe", ""},
+		{"> /dev/full", "full", ""},
+		{"2> /dev/full", "", "full"},
+		{"> /dev/full 2>&1", "full", "full"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if (tt.stdout == "full" || tt.stderr == "full") && !fileExists("/dev/full") {
+				t.Skip("no /dev/full here")
+			}
+			w := newProcWorld(t, n)
+			w.srv.SetLatency(2*time.Millisecond, 4*time.Millisecond)
+			// Debug logs: a line per row on stderr, written all along the run.
+			cmd, _, _ := w.command("--qps", "0", "--workers", "4", "--log-level", "debug", "--progress", "plain", "--progress-interval", "10ms")
+			var pr *os.File
+			open := func(kind string) io.Writer {
+				switch kind {
+				case "pipe":
+					if pr == nil {
+						r, pw, err := os.Pipe()
+						if err != nil {
+							t.Fatal(err)
+						}
+						pr = r
+						t.Cleanup(func() { pw.Close() })
+						return pw
+					}
+					return cmd.Stdout
+				case "full":
+					f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { f.Close() })
+					return f
+				}
+				return io.Discard
+			}
+			cmd.Stdout = open(tt.stdout)
+			cmd.Stderr = open(tt.stderr)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if pr != nil {
+				// head -c 10: read 10 bytes, then go away while the run goes on.
+				buf := make([]byte, 10)
+				if _, err := io.ReadFull(pr, buf); err != nil {
+					t.Fatal(err)
+				}
+				pr.Close()
+				if w, ok := cmd.Stdout.(*os.File); ok {
+					w.Close() // the parent's copy: the reader is gone for good
+				}
+			}
+			code := exitOf(t, cmd.Wait())
+			if code != 0 {
+				t.Fatalf("exit %d, want 0 (every row done); -13 is death by SIGPIPE", code)
+			}
+			if counts := w.checkFinal(); counts[report.Created] != n {
+				t.Errorf("counts %v", counts)
+			}
+		})
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// report on a results file that a run is writing says that a run holds
+// the lock, and never takes it (Decision 10): it does not even create a
+// missing lock file.
+func TestReportWhileARunWrites(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("only Linux lists the locks held (job.LockHeld)")
+	}
+	w := newProcWorld(t, 60)
+	w.srv.SetLatency(40*time.Millisecond, 40*time.Millisecond)
+	first, stdout, stderr := w.command("--qps", "30", "--workers", "2")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "rows recorded", func() bool { _, n := w.journal(); return n >= 3 })
+	report := func() (int, string, string) {
+		cmd := exec.Command(w.bin, "report", w.output)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		return exitOf(t, cmd.Run()), out.String(), errOut.String()
+	}
+	code, out, errOut := report()
+	if code != 0 || !strings.Contains(errOut, "a run holds the lock "+w.output+".lock") || !strings.Contains(out, "rows") {
+		t.Errorf("report while a run writes: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if code := exitOf(t, first.Wait()); code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, _, errOut := report(); strings.Contains(errOut, "holds the lock") {
+		t.Errorf("after the run: %s", errOut)
+	}
+	// A results file without its lock file: report creates none.
+	if err := os.Remove(w.output + ".lock"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := report(); code != 0 || errOut != "" {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat(w.output + ".lock"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("report created the lock file (%v): a reader must never take the lock", err)
 	}
 }

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"openbind/report"
@@ -22,33 +23,80 @@ const (
 	progressNone  = "none"
 )
 
+// Timing of the bar.
+const (
+	// barRedraw is how often the bar is redrawn.
+	barRedraw = 200 * time.Millisecond
+	// rateWindow is how long the bar counts before it shows a rate and an
+	// ETA: a rate over the first milliseconds (one row in 2µs) says nothing.
+	rateWindow = time.Second
+	barWidth   = 30
+)
+
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// stderrSink is stderr for the logs: while a bar is drawn, lines go above
-// it instead of through it.
+// stderrSink is stderr for the logs and for messages (the signal notices
+// of main): while a bar is drawn, each write first erases the bar, then
+// the bar is drawn again below what was written, so that no line lands on
+// the bar's line. Write errors (a closed pipe) are the writers' to ignore:
+// they never stop a run.
 type stderrSink struct {
-	mu  sync.Mutex
-	w   io.Writer
-	bar *progressbar.ProgressBar
+	mu    sync.Mutex
+	w     io.Writer
+	bar   func() string // the bar's current line; nil when none
+	shown int           // the width of the bar's line on screen
 }
 
 func (s *stderrSink) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.bar != nil {
-		return progressbar.Bprintf(s.bar, "%s", p)
-	}
-	return s.w.Write(p)
+	s.erase()
+	n, err := s.w.Write(p)
+	s.draw()
+	return n, err
 }
 
-func (s *stderrSink) setBar(b *progressbar.ProgressBar) {
+// erase blanks the bar's line and returns the cursor to its start, without
+// escape codes (a Windows console without VT processing shows those).
+func (s *stderrSink) erase() {
+	if s.shown > 0 {
+		_, _ = io.WriteString(s.w, "\r"+strings.Repeat(" ", s.shown)+"\r")
+		s.shown = 0
+	}
+}
+
+func (s *stderrSink) draw() {
+	if s.bar == nil {
+		return
+	}
+	line := s.bar()
+	_, _ = io.WriteString(s.w, "\r"+line)
+	s.shown = utf8.RuneCountInString(line)
+}
+
+// redraw draws the bar again in place.
+func (s *stderrSink) redraw() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.bar = b
+	s.erase()
+	s.draw()
+}
+
+// setBar starts drawing bar, or, with nil, leaves the last frame where it
+// is and ends its line.
+func (s *stderrSink) setBar(bar func() string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if bar == nil && s.bar != nil {
+		s.erase()
+		_, _ = io.WriteString(s.w, s.bar()+"\n")
+	}
+	s.bar = bar
+	s.draw()
 }
 
 // newProgress returns what draws a run's progress on sink, or nil for none.
@@ -68,53 +116,48 @@ func newProgress(mode string, interval time.Duration, sink *stderrSink) (*progre
 	if interval <= 0 {
 		return nil, fmt.Errorf("--progress-interval %s: want more than 0", interval)
 	}
-	return &progress{bar: mode == progressBar, interval: interval, sink: sink}, nil
+	return &progress{bar: mode == progressBar, interval: interval, sink: sink, now: time.Now}, nil
 }
 
-// progress counts the rows a run sends and draws them: a bar, or a plain
-// line every interval ("done/total" with rate, ETA and failures) with no
-// carriage return nor escape code, for logs and files.
+// progress counts the rows a run sends and draws them: a bar redrawn in
+// place, or a plain line every interval ("done/total" with rate, ETA and
+// failures) with no carriage return nor escape code, for logs and files.
+// A run that stops early leaves both at the rows really finished.
 type progress struct {
 	bar      bool
 	interval time.Duration
 	sink     *stderrSink
+	now      func() time.Time // time.Now; tests set a clock
 
 	total  int
 	start  time.Time
 	done   atomic.Int64
 	failed atomic.Int64
+	ended  atomic.Bool
 
-	pb   *progressbar.ProgressBar
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
 
 func (p *progress) Start(total int) {
-	p.total, p.start = total, time.Now()
-	if p.bar {
-		p.pb = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(p.sink.w),
-			progressbar.OptionSetDescription("rows"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("rows"),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionShowElapsedTimeOnFinish(),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionShowDescriptionAtLineEnd(),
-		)
-		p.sink.setBar(p.pb)
-		return
-	}
+	p.total, p.start = total, p.now()
 	p.stop = make(chan struct{})
+	every := p.interval
+	if p.bar {
+		every = barRedraw
+		p.sink.setBar(p.frame)
+	}
 	p.wg.Go(func() {
-		t := time.NewTicker(p.interval)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-t.C:
-				p.line(false)
+				if p.bar {
+					p.sink.redraw()
+				} else {
+					p.line()
+				}
 			case <-p.stop:
 				return
 			}
@@ -125,45 +168,101 @@ func (p *progress) Start(total int) {
 func (p *progress) Row(rec *report.Record) {
 	p.done.Add(1)
 	if rec.Status == report.Failed {
-		n := p.failed.Add(1)
-		if p.pb != nil {
-			p.pb.Describe(fmt.Sprintf("rows, %d failed", n))
-		}
-	}
-	if p.pb != nil {
-		_ = p.pb.Add(1)
+		p.failed.Add(1)
 	}
 }
 
 func (p *progress) Stop() {
-	if p.pb != nil {
-		_ = p.pb.Finish()
-		p.sink.setBar(nil)
-		fmt.Fprintln(p.sink.w)
-		return
-	}
 	close(p.stop)
 	p.wg.Wait()
-	p.line(true)
+	p.ended.Store(true)
+	if p.bar {
+		p.sink.setBar(nil) // the last frame stays, at the rows finished
+		return
+	}
+	p.line()
 }
 
-// line writes one plain progress line.
-func (p *progress) line(final bool) {
-	done, failed := p.done.Load(), p.failed.Load()
-	elapsed := time.Since(p.start)
-	rate := float64(done) / elapsed.Seconds()
-	pct := 100.0
+// counts is what a frame or a line shows: the rows finished and failed,
+// the share of the total, the time since the start, and the rate with the
+// time left once it means something (known).
+type counts struct {
+	done, failed int64
+	pct          float64
+	elapsed, eta time.Duration
+	rate         float64
+	known        bool
+}
+
+func (p *progress) counts(window time.Duration) counts {
+	c := counts{done: p.done.Load(), failed: p.failed.Load(), elapsed: p.now().Sub(p.start), pct: 100}
 	if p.total > 0 {
-		pct = 100 * float64(done) / float64(p.total)
+		c.pct = 100 * float64(c.done) / float64(p.total)
 	}
-	msg := fmt.Sprintf("progress: %d/%d rows (%.1f%%), %.1f rows/s", done, p.total, pct, rate)
+	if c.elapsed >= window && c.elapsed > 0 {
+		c.known = true
+		c.rate = float64(c.done) / c.elapsed.Seconds()
+		if c.rate > 0 {
+			c.eta = time.Duration(float64(int64(p.total)-c.done) / c.rate * float64(time.Second))
+		}
+	}
+	return c
+}
+
+// frame is the bar's line: the count, the bar, the share, then the
+// labelled times, e.g.
+//
+//	rows 56/300 [=====>                        ]  18.7% 12.4 rows/s, elapsed 4s, ETA 20s, 2 failed
+func (p *progress) frame() string {
+	c := p.counts(rateWindow)
+	filled := 0
+	if p.total > 0 {
+		filled = int(c.done * barWidth / int64(p.total))
+	}
+	bar := strings.Repeat("=", filled)
+	if filled < barWidth {
+		bar += ">" + strings.Repeat(" ", barWidth-filled-1)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "rows %d/%d [%s] %5.1f%%", c.done, p.total, bar, c.pct)
 	switch {
-	case final:
-		msg += fmt.Sprintf(", in %s", elapsed.Round(time.Second))
-	case rate > 0:
-		eta := time.Duration(float64(int64(p.total)-done) / rate * float64(time.Second))
-		msg += fmt.Sprintf(", ETA %s", eta.Round(time.Second))
+	case p.ended.Load():
+		if c.known {
+			fmt.Fprintf(&b, " %.1f rows/s,", c.rate)
+		}
+		fmt.Fprintf(&b, " in %s", roundDuration(c.elapsed))
+	case c.known:
+		fmt.Fprintf(&b, " %.1f rows/s, elapsed %s", c.rate, roundDuration(c.elapsed))
+		if c.rate > 0 {
+			fmt.Fprintf(&b, ", ETA %s", roundDuration(c.eta))
+		}
+	default:
+		fmt.Fprintf(&b, " elapsed %s", roundDuration(c.elapsed))
 	}
-	msg += fmt.Sprintf(", %d failed\n", failed)
+	if c.failed > 0 {
+		fmt.Fprintf(&b, ", %d failed", c.failed)
+	}
+	return b.String()
+}
+
+// line writes one plain progress line; the interval is its rate's window.
+func (p *progress) line() {
+	c := p.counts(min(p.interval, rateWindow))
+	msg := fmt.Sprintf("progress: %d/%d rows (%.1f%%), %.1f rows/s", c.done, p.total, c.pct, c.rate)
+	switch {
+	case p.ended.Load():
+		msg += fmt.Sprintf(", in %s", c.elapsed.Round(time.Second))
+	case c.rate > 0:
+		msg += fmt.Sprintf(", ETA %s", c.eta.Round(time.Second))
+	}
+	msg += fmt.Sprintf(", %d failed\n", c.failed)
 	_, _ = p.sink.Write([]byte(msg))
+}
+
+// roundDuration rounds d to the second, or to the millisecond below one.
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -61,13 +60,13 @@ var retryTable = []retryRule{
 	{"a TLS failure (handshake, certificate), at every URL", "no", wechat.IsTLSError},
 	{"no URL reached: DNS, connection refused, connect timeout (each URL of `--base-url` tried at once in turn)", "yes, after a backoff; 20 rows in a row stop the run", func(err error) bool {
 		var dnsErr *net.DNSError
-		return wechat.Unreachable(err) || errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dnsErr)
+		return wechat.Unreachable(err) || isConnRefused(err) || errors.As(err, &dnsErr)
 	}},
 	{"a call cancelled (the run is stopping)", "no: the row is `pending`", func(err error) bool { return errors.Is(err, context.Canceled) }},
 	{"connection reset or closed, an attempt's `--timeout`", "yes", func(err error) bool {
 		var netErr net.Error
 		return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-			errors.Is(err, syscall.ECONNRESET) || errors.Is(err, context.DeadlineExceeded)
+			isConnReset(err) || errors.Is(err, context.DeadlineExceeded)
 	}},
 	{"anything else", "no", func(error) bool { return true }},
 }
@@ -136,12 +135,12 @@ func describe(err error, timeout time.Duration) string {
 		return httpErr.Error()
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return fmt.Sprintf("timeout after %s", timeout)
-	case errors.Is(err, syscall.ECONNRESET):
+	case isConnReset(err):
 		return "connection reset"
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isConnRefused(err):
 		return "connection refused"
 	case errors.As(err, &bodyErr):
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		if errors.Is(err, io.ErrUnexpectedEOF) || isConnReset(err) {
 			return "connection lost while reading the answer"
 		}
 		return bodyErr.Reason
@@ -203,7 +202,7 @@ func mayHaveActed(err error) bool {
 		return false
 	case errors.As(err, &httpErr):
 		return httpErr.StatusCode != http.StatusTooManyRequests
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isConnRefused(err):
 		return false
 	}
 	var dnsErr *net.DNSError

@@ -66,7 +66,7 @@ func (st *state) rewrite(j *report.Journal, tally *report.Tally) error {
 			}
 		}
 		return nil
-	})
+	}, beforeReplace(j)...)
 }
 
 // keptOffsets are the offsets of the records kept after the input's rows,

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -24,24 +23,31 @@ func (e *tokenCommandError) Error() string { return "token command failed: " + e
 const maxTokenOutput = 64 << 10
 
 // freshToken runs the token command for appid, as git runs a credential
-// helper: `sh -c CMD` with OPENBIND_APPID set, no stdin, bounded by the
+// helper: `sh -c CMD` (`cmd /C CMD` on Windows) with OPENBIND_APPID set, no stdin, bounded by the
 // token timeout. The first line of its stdout is the token; its stdout is
 // never shown anywhere. A failure says why with the last line of its
 // stderr.
 func (r *runner) freshToken(ctx context.Context, appid string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.TokenTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-c", r.cfg.TokenCommand)
+	// The shell of the platform (sh -c, or cmd /C on Windows), set up so
+	// that a timeout ends what the command started too (token_unix.go,
+	// token_windows.go).
+	cmd, tree, err := shellCommand(ctx, r.cfg.TokenCommand)
+	if err != nil {
+		return "", &tokenCommandError{err.Error()}
+	}
+	defer tree.close()
 	cmd.Env = append(os.Environ(), "OPENBIND_APPID="+appid)
-	cmd.Stdin = nil // /dev/null
+	cmd.Stdin = nil // the null device
 	var stdout, stderr limitedBuffer
 	stdout.max, stderr.max = maxTokenOutput, maxTokenOutput
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// Its own process group, so that a timeout ends what it started too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
-	err := cmd.Run()
+	if err = cmd.Start(); err == nil {
+		tree.started(cmd)
+		err = cmd.Wait()
+	}
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		return "", &tokenCommandError{fmt.Sprintf("no answer within %s%s", r.cfg.TokenTimeout, lastLine(stderr.String()))}

@@ -1,3 +1,8 @@
+//go:build !windows
+
+// The token command tests run sh scripts; token_windows_test.go has the
+// twins for cmd /C.
+
 package job
 
 import (

@@ -48,6 +48,15 @@ type statusView struct {
 	Class string
 	Pct   float64
 	X, W  float64 // its part of the outcome bar, in a 1000-wide box
+	// Striped: drawn with stripes over its colour, so that it differs
+	// from its neighbour created in grey print too.
+	Striped bool
+}
+
+// gridView is a gridline of the timeline: its height and its rate.
+type gridView struct {
+	Y     float64
+	Label string
 }
 
 type barView struct {
@@ -64,6 +73,7 @@ type pageView struct {
 	DonePct        float64
 	Statuses       []statusView
 	Bars           []barView
+	Grid           []gridView
 	MaxRate        string
 	AchievedRate   string
 	HasTimeline    bool
@@ -89,7 +99,7 @@ func (s *Summary) pageView(opt PageOptions) pageView {
 	x := 0.0
 	for _, st := range Statuses {
 		n := s.Counts[st]
-		sv := statusView{Name: st.String(), Count: n, Class: st.String(), Pct: pct(n, s.Rows)}
+		sv := statusView{Name: st.String(), Count: n, Class: st.String(), Pct: pct(n, s.Rows), Striped: st == AlreadyBound}
 		sv.X, sv.W = x, 10*sv.Pct
 		x += sv.W
 		v.Statuses = append(v.Statuses, sv)
@@ -107,6 +117,9 @@ func (s *Summary) pageView(opt PageOptions) pageView {
 			h := 170 * r / maxRate
 			v.Bars = append(v.Bars, barView{X: float64(i) * w, Y: 190 - h, W: math.Max(w-1, 0.5), H: h, Rows: b.Rows,
 				Start: b.Start.UTC().Format("15:04:05"), Rate: rateText(r)})
+		}
+		for k := 1; k <= 4; k++ { // gridlines at a quarter of the busiest bar's rate
+			v.Grid = append(v.Grid, gridView{Y: 190 - 170*float64(k)/4, Label: rateText(maxRate * float64(k) / 4)})
 		}
 		v.MaxRate = rateText(maxRate)
 		v.AchievedRate = rateText(s.Rate())

@@ -28,6 +28,7 @@ type Journal struct {
 	dirty    bool // written since the last Sync
 	canon    bool // the header is the one Writer writes: see ScanInfo.Canonical
 	cursor   cursor
+	closed   bool // Close was called: a second Close does nothing
 }
 
 // ScanInfo tells what Scan found.
@@ -383,6 +384,10 @@ func (j *Journal) Canonical() bool { return j.canon }
 
 // Close flushes, syncs and closes the file.
 func (j *Journal) Close() error {
+	if j.closed {
+		return nil
+	}
+	j.closed = true
 	err := j.Sync()
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
@@ -471,7 +476,11 @@ func (s *lineSource) Read(p []byte) (int, error) {
 // Rewrite replaces the file at path, atomically, with a header and what
 // fill writes: a temporary file in the same directory, synced, renamed over
 // path, and the directory synced. On error path is left as it was.
-func Rewrite(path string, fill func(w *Writer) error) (err error) {
+//
+// beforeReplace run after the new file is complete and synced, just before
+// it replaces path: on Windows a file that is open cannot be replaced, so
+// the caller closes its journal there.
+func Rewrite(path string, fill func(w *Writer) error, beforeReplace ...func() error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -505,6 +514,11 @@ func Rewrite(path string, fill func(w *Writer) error) (err error) {
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("rewrite %s: %w", path, err)
+	}
+	for _, f := range beforeReplace {
+		if err := f(); err != nil {
+			return fmt.Errorf("rewrite %s: %w", path, err)
+		}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("rewrite %s: %w", path, err)

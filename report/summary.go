@@ -488,9 +488,11 @@ func (s *Summary) WriteText(w io.Writer) error {
 	if n := len(s.IncompleteGroups); n > 0 {
 		fmt.Fprintf(ew, "groups incomplete (a row not done, or its open account unknown): %d: %s\n", n, listNames(s.IncompleteGroups))
 	}
-	if r := s.Run; r != nil {
-		fmt.Fprintf(ew, "this run: sent %d rows in %d calls (%d retries) in %s: %.1f rows/s",
-			r.Sent, r.Calls, r.Retries, r.Elapsed.Round(time.Millisecond), perSecond(r.Sent, r.Elapsed))
+	if r := s.Run; r != nil && r.Sent == 0 && r.Calls == 0 {
+		fmt.Fprintf(ew, "this run: nothing left to send; checked in %s\n", r.Elapsed.Round(time.Millisecond))
+	} else if r != nil {
+		fmt.Fprintf(ew, "this run: sent %s in %s (%s) in %s: %.1f rows/s",
+			plural(r.Sent, "row"), plural(r.Calls, "call"), pluralRetries(r.Retries), r.Elapsed.Round(time.Millisecond), perSecond(r.Sent, r.Elapsed))
 		if r.Calls > 0 {
 			fmt.Fprintf(ew, "; call latency p50 %s, p95 %s, p99 %s", seconds(r.Latency[0]), seconds(r.Latency[1]), seconds(r.Latency[2]))
 		}
@@ -588,6 +590,14 @@ func listNames(names []string) string {
 }
 
 // plural is "1 row", "2 rows".
+// pluralRetries is "1 retry", "2 retries".
+func pluralRetries(n int) string {
+	if n == 1 {
+		return "1 retry"
+	}
+	return fmt.Sprintf("%d retries", n)
+}
+
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

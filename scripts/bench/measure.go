@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"openbind/wechat/wechattest"
@@ -341,9 +340,6 @@ func (b *bench) process(name string, args ...string) (proc, error) {
 		return p, err
 	}
 	p.code = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		p.maxRSS = ru.Maxrss * 1024
-		p.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	p.maxRSS, p.cpu = usage(cmd.ProcessState)
 	return p, nil
 }
