@@ -547,6 +547,9 @@ type outcome struct {
 	again *task
 	// reason is, for a get that could not settle a row, why.
 	reason string
+	// prevGroup says the record keeps the group of the row's earlier
+	// record (see stillBound).
+	prevGroup bool
 	// skip says there is nothing to record: the row goes on (again), or
 	// its earlier record, in doubt, must stand (it could not be asked).
 	skip bool
@@ -754,6 +757,11 @@ func (r *runner) collect(results <-chan outcome) {
 			r.sent++
 			if r.journalErr != nil {
 				continue
+			}
+			if o.prevGroup {
+				if prev, err := r.j.RecordAt(r.st.rows[o.i].off); err == nil {
+					o.rec.Group, o.rec.AppID = prev.Group, prev.AppID
+				}
 			}
 			off, err := r.j.Append(&o.rec)
 			if err != nil {

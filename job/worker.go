@@ -77,14 +77,7 @@ func (r *runner) tokenFailed(t *task, o *outcome, err error) {
 	o.lookup, o.reason = lookupFailed, err.Error()
 	switch {
 	case row.status.Done():
-		prev, rerr := r.recordOf(t.i)
-		if rerr != nil {
-			o.skip = true
-			return
-		}
-		*rec = prev
-		rec.Line = t.row.Line
-		rec.Attempts, rec.ErrMsg, rec.FinishedAt = 0, prev.ErrMsg+"; get not asked: "+err.Error(), time.Now()
+		stillBound(o, "get not asked: "+err.Error())
 	case row.doubt:
 		o.skip = true
 		rec.ErrMsg = "not asked: " + err.Error()
@@ -94,11 +87,14 @@ func (r *runner) tokenFailed(t *task, o *outcome, err error) {
 	}
 }
 
-// recordOf reads row i's record in the results file. The collector alone
-// moves row offsets, after the row's outcome: a worker may read the record
-// of the row it holds.
-func (r *runner) recordOf(i int) (report.Record, error) {
-	return r.j.RecordAt(r.st.rows[i].off)
+// stillBound makes o the record of a row done as already_bound whose open
+// account is still unknown: done stays done, and its errmsg says why. Its
+// group is the one of its earlier record, which the collector (the one
+// reader of the results file during a run) fills in.
+func stillBound(o *outcome, why string) {
+	o.rec.Status, o.rec.ErrCode, o.rec.OpenAppID = report.AlreadyBound, wechat.CodeAlreadyBound, ""
+	o.rec.ErrMsg, o.rec.FinishedAt = "account has bound open; "+why, time.Now()
+	o.prevGroup = true
 }
 
 // lookup asks get of a row whose state is unknown: done without its open
@@ -135,15 +131,7 @@ func (r *runner) lookup(ctx context.Context, t *task, o *outcome) {
 			return
 		}
 		if row.status.Done() {
-			prev, rerr := r.recordOf(t.i)
-			if rerr != nil {
-				o.skip = true
-				return
-			}
-			attempts := rec.Attempts
-			*rec = prev
-			rec.Line, rec.Attempts = t.row.Line, attempts
-			rec.ErrMsg = "account has bound open; get failed: " + r.errText(err)
+			stillBound(o, "get failed: "+r.errText(err))
 			return
 		}
 		rec.Status, rec.ErrCode = report.Pending, errCode(err)
