@@ -132,9 +132,12 @@ func newScheduler(st *state, j *report.Journal) (*scheduler, error) {
 		if gi < 0 {
 			continue
 		}
-		if rec.OpenAppID != "" {
+		switch {
+		case rec.OpenAppID != "":
 			s.groups[gi].addOpen(rec.OpenAppID)
-		} else if r.why == valid {
+		case st.asksGet(i):
+			// Asked get when the producer reaches it (arriveDone): every
+			// row the group waits on must come.
 			s.groups[gi].settle[i] = true
 		}
 	}

@@ -450,3 +450,23 @@ func TestResultsWithAnExtraColumnAreRefused(t *testing.T) {
 		t.Errorf("%d calls", n)
 	}
 }
+
+// A done row whose token cell is blank now stays done (Decision 1); when
+// its open account is unknown it cannot be asked, and says why, with no
+// call and no token command run.
+func TestDoneRowWithABlankToken(t *testing.T) {
+	w := newWorld(t, "appid,access_token\n"+appA+",\n")
+	earlier := report.BOM + "line,appid,group,status,open_appid,errcode,errmsg,attempts,finished_at\n" +
+		"2," + appA + ",,already_bound,,89000,account has bound open; get failed: HTTP 502,2,2026-11-27T03:04:05.678Z\n"
+	if err := os.WriteFile(w.output, []byte(earlier), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := w.run(t, w.config())
+	r := w.results(t)[0]
+	if r.Status != report.AlreadyBound || !strings.Contains(r.ErrMsg, "get not asked: its access_token cell is empty") || res.Plan.Invalid != 0 {
+		t.Errorf("record %+v, plan %+v", r, res.Plan)
+	}
+	if n := len(w.srv.Calls()); n != 0 {
+		t.Errorf("%d calls", n)
+	}
+}

@@ -47,6 +47,11 @@ func (r *runner) process(ctx context.Context, t *task) outcome {
 	if t.row.Token == "" {
 		// An empty token cell: the token command gives one. Its failure is
 		// no answer of WeChat's: a row whose state was unknown stays so.
+		if r.cfg.TokenCommand == "" {
+			// A done row whose token cell is blank now (done stays done).
+			r.tokenFailed(t, &o, errEmptyToken)
+			return o
+		}
 		token, err := r.freshToken(ctx, t.row.AppID)
 		if err != nil {
 			r.tokenFailed(t, &o, err)
@@ -67,6 +72,10 @@ func (r *runner) process(ctx context.Context, t *task) outcome {
 	}
 	return o
 }
+
+// errEmptyToken is a row to ask whose token cell is empty, with no token
+// command to give one.
+var errEmptyToken = errors.New("its access_token cell is empty (fill it, or use --token-command)")
 
 // tokenFailed ends a row whose token could not be had: nothing was sent. A
 // row done stays done, saying why it was not asked; a row in doubt keeps
