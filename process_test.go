@@ -33,6 +33,15 @@ func openbindBin(t *testing.T) string {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(t.TempDir(), "openbind")
+	if runtime.GOOS == "windows" {
+		// A symlink needs a privilege there; a hard link of the same
+		// volume does not (testscript.Main drops the .exe).
+		bin += ".exe"
+		if err := os.Link(exe, bin); err != nil {
+			t.Skipf("cannot link the test binary as openbind: %v", err)
+		}
+		return bin
+	}
 	if err := os.Symlink(exe, bin); err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +242,16 @@ func TestKill9(t *testing.T) {
 	t.Logf("%d kills; %d calls in all for %d rows; final: %v", kills, w.srv.Count(""), len(w.appids), counts)
 }
 
+// unixOnly skips a test of what Windows does not have.
+func unixOnly(t *testing.T, what string) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no " + what)
+	}
+}
+
 func TestSIGTERM(t *testing.T) {
+	unixOnly(t, "SIGTERM to send (TestCtrlBreakStopsARun is its twin)")
 	w := newProcWorld(t, 300)
 	w.srv.SetLatency(150*time.Millisecond, 250*time.Millisecond)
 	cmd, stdout, stderr := w.command("--qps", "50")
@@ -280,6 +298,7 @@ func TestSIGTERM(t *testing.T) {
 }
 
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	unixOnly(t, "signals to send but Ctrl-Break (TestCtrlBreakStopsARun)")
 	w := newProcWorld(t, 50)
 	w.srv.SetFaults(1, 1, wechattest.Hang)
 	cmd, stdout, stderr := w.command("--qps", "0", "--timeout", "60s")
@@ -337,6 +356,7 @@ func TestLock(t *testing.T) {
 }
 
 func TestResultsFileCannotGrow(t *testing.T) {
+	unixOnly(t, "sh and ulimit -f")
 	w := newProcWorld(t, 400)
 	// A file size limit of 8 blocks: writes past it fail with EFBIG, as on a
 	// full disk (Go ignores SIGXFSZ, so the write returns the error).
