@@ -278,8 +278,10 @@ func TestSIGTERM(t *testing.T) {
 	if counts[report.Pending] == 0 || counts[report.Created] < 20 || counts[report.Created]+counts[report.Pending] != 300 {
 		t.Errorf("counts after SIGTERM: %v", counts)
 	}
-	// At most a call or two that left as the signal came.
-	if after := w.srv.Arrived() - arrived; after > 2 {
+	// Dispatch stopped: at most the calls that left while the signal was
+	// being delivered — on a loaded machine a few hundred milliseconds of
+	// --qps 50 — where not stopping would send the 250-odd rows left.
+	if after := w.srv.Arrived() - arrived; after > 15 {
 		t.Errorf("%d calls arrived after the signal: dispatch did not stop", after)
 	}
 	if !strings.Contains(stdout.String(), fmt.Sprintf("%d rows pending: run the same command again", counts[report.Pending])) {
@@ -335,16 +337,26 @@ func TestLock(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- first.Wait() }()
 	waitFor(t, "the first run's results file", func() bool { _, err := os.Stat(w.output); return err == nil })
-	start := time.Now()
+	// The second run must not wait for the lock: it ends while the first
+	// (100 rows at 40 calls a second) still runs. No wall-clock bound: a
+	// loaded machine is slow, not wrong.
 	code, out, errOut := w.run("--qps", "0")
-	if code != 4 || time.Since(start) > time.Second {
-		t.Errorf("second run: exit %d after %s, want 4 within a second", code, time.Since(start))
+	select {
+	case <-firstDone:
+		t.Errorf("the second run ended only after the first: it waited for the lock")
+		firstDone <- nil
+	default:
+	}
+	if code != 4 {
+		t.Errorf("second run: exit %d, want 4", code)
 	}
 	if want := w.output + ".lock"; !strings.Contains(errOut, want) || out != "" {
 		t.Errorf("second run: stdout %q, stderr %q; want the lock file %s named", out, errOut, want)
 	}
-	if code := exitOf(t, first.Wait()); code != 0 {
+	if code := exitOf(t, <-firstDone); code != 0 {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if counts := w.checkFinal(); counts[report.Created] != 100 {
