@@ -123,10 +123,11 @@ func TestStaleTokenStreak(t *testing.T) {
 			if tt.stopped && !strings.Contains(res.Stopped.Error(), "20 rows in a row failed with an invalid or expired access_token") {
 				t.Errorf("message: %v", res.Stopped)
 			}
-			// The one worker may have sent the next row while the 20th
-			// was being recorded.
+			// The one worker may have sent the next rows while the 20th
+			// was being recorded: the one it held and the one waiting in
+			// the channel of its outcomes.
 			failed := res.Summary.Counts[report.Failed]
-			if failed < tt.failed || (tt.stopped && failed > tt.failed+1) || (!tt.stopped && failed != tt.failed) {
+			if failed < tt.failed || (tt.stopped && failed > tt.failed+2) || (!tt.stopped && failed != tt.failed) {
 				t.Errorf("%d failed, want %d", failed, tt.failed)
 			}
 			if tt.stopped && res.Summary.Counts[report.Pending] != 30-failed {
