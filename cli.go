@@ -37,6 +37,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError:   usageError,
 		Commands: []*cli.Command{
 			runCommand(stdout, stderr),
+			verifyCommand(stdout, stderr),
 			reportCommand(stdout),
 			demoCommand(stdout, stderr),
 			serveFakeCommand(stdout, stderr),
@@ -229,6 +230,7 @@ func reportCommand(stdout io.Writer) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, or html (a self-contained sign-off page)", EnvVars: envVar("format")},
 			&cli.StringFlag{Name: "input", Usage: "the accounts file, for the command the page says to run next", EnvVars: envVar("input")},
+			&cli.StringFlag{Name: "verify", Usage: "a report of openbind verify: adds the section \"Verified against WeChat\"", EnvVars: envVar("verify")},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -237,6 +239,13 @@ func reportCommand(stdout io.Writer) *cli.Command {
 			s, err := report.Summarize(c.Args().First())
 			if err != nil {
 				return err
+			}
+			if path := c.String("verify"); path != "" {
+				v, err := report.SummarizeVerify(path)
+				if err != nil {
+					return fmt.Errorf("--verify: %w", err)
+				}
+				s.Verify = &v
 			}
 			switch c.String("format") {
 			case "text":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -10,9 +11,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -111,6 +114,8 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.IntFlag{Name: "daily-quota", Value: -1, Usage: "calls let through; the ones after answer 45009 (-1: no quota)", EnvVars: envVar("daily-quota")},
 			&cli.IntFlag{Name: "minute-quota", Usage: "calls let through per minute of the clock; the ones beyond answer 45011 (0: no quota)", EnvVars: envVar("minute-quota")},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the fault draws", EnvVars: envVar("seed")},
+			&cli.IntFlag{Name: "unbind", Usage: "on SIGHUP (after the wave), unbind this many bound accounts behind openbind's back, for a rehearsal of verify", EnvVars: envVar("unbind")},
+			&cli.IntFlag{Name: "move", Usage: "on SIGHUP, move this many more bound accounts to new open accounts", EnvVars: envVar("move")},
 		},
 		Action: func(c *cli.Context) error {
 			srv, err := fakeFromFlags(c)
@@ -132,6 +137,9 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 				srv.Release()
 				_ = hs.Close()
 			}()
+			if unbind, move := c.Int("unbind"), c.Int("move"); unbind > 0 || move > 0 {
+				changeOnHangup(c.Context, stdout, srv, unbind, move)
+			}
 			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
@@ -139,6 +147,27 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// changeOnHangup makes, at each SIGHUP, the stand-in's changes behind
+// openbind's back (wechattest.Server.ChangeBehind), and says which.
+func changeOnHangup(ctx context.Context, stdout io.Writer, srv *wechattest.Server, unbind, move int) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	fmt.Fprintf(stdout, "send SIGHUP (kill -HUP %d) to unbind %d and move %d bound accounts behind openbind's back\n", os.Getpid(), unbind, move)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-hup:
+				unbound, moved := srv.ChangeBehind(unbind, move)
+				fmt.Fprintf(stdout, "behind openbind's back: unbound %d (%s), moved %d to new open accounts (%s)\n",
+					len(unbound), strings.Join(unbound, " "), len(moved), strings.Join(moved, " "))
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 }
 
 func faultNames() string {

@@ -112,7 +112,8 @@ func cmdFakeSet(ts *testscript.TestScript, neg bool, args []string) {
 
 // applySettings applies settings of the stand-in: faults=RATE:KIND,KIND
 // (a share of calls faulted), quota=N (calls left today, -1: none),
-// latency=MIN-MAX.
+// latency=MIN-MAX, rotate=APPID:TOKEN, and changes behind openbind's back:
+// unbind=APPID,… and move=APPID,… (each to a new open account).
 func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings []string) {
 	for _, s := range settings {
 		key, val, _ := strings.Cut(s, "=")
@@ -135,6 +136,15 @@ func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings [
 		case "rotate":
 			appid, token, _ := strings.Cut(val, ":")
 			ts.Check(srv.RotateToken(appid, token))
+		case "unbind": // unbind=APPID,APPID…: behind openbind's back
+			for _, id := range strings.Split(val, ",") {
+				ts.Check(srv.Unbind(id))
+			}
+		case "move": // move=APPID,APPID…: each to a new open account
+			for _, id := range strings.Split(val, ",") {
+				_, err := srv.Move(id, "")
+				ts.Check(err)
+			}
 		case "latency":
 			lo, hi, _ := strings.Cut(val, "-")
 			dlo, err := time.ParseDuration(lo)

@@ -471,7 +471,20 @@ func (s *lineSource) Read(p []byte) (int, error) {
 // Rewrite replaces the file at path, atomically, with a header and what
 // fill writes: a temporary file in the same directory, synced, renamed over
 // path, and the directory synced. On error path is left as it was.
-func Rewrite(path string, fill func(w *Writer) error) (err error) {
+func Rewrite(path string, fill func(w *Writer) error) error {
+	return replaceFile(path, func(bw *bufio.Writer) error {
+		w := NewWriter(bw)
+		if _, err := w.WriteHeader(); err != nil {
+			return fmt.Errorf("rewrite %s: %w", path, err)
+		}
+		return fill(w)
+	})
+}
+
+// replaceFile replaces the file at path, atomically, with what fill
+// writes: a temporary file in the same directory, synced, renamed over
+// path, and the directory synced. On error path is left as it was.
+func replaceFile(path string, fill func(bw *bufio.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -487,11 +500,7 @@ func Rewrite(path string, fill func(w *Writer) error) (err error) {
 		}
 	}()
 	bw := bufio.NewWriterSize(tmp, 256<<10)
-	w := NewWriter(bw)
-	if _, err := w.WriteHeader(); err != nil {
-		return fmt.Errorf("rewrite %s: %w", path, err)
-	}
-	if err := fill(w); err != nil {
+	if err := fill(bw); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
