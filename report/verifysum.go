@@ -255,3 +255,18 @@ func (s *VerifySummary) jsonView() *jsonVerify {
 	}
 	return out
 }
+
+// VerdictCount is the rows of one verdict.
+type VerdictCount struct {
+	Verdict Verdict
+	Count   int
+}
+
+// VerdictCounts are the rows by verdict, in the order of Verdicts.
+func (s *VerifySummary) VerdictCounts() []VerdictCount {
+	out := make([]VerdictCount, 0, len(Verdicts))
+	for _, v := range Verdicts {
+		out = append(out, VerdictCount{v, s.Counts[v]})
+	}
+	return out
+}
