@@ -466,7 +466,9 @@ func (v *verifier) collect(results <-chan checked) {
 		}
 		it := &v.items[o.k]
 		it.rec, it.got = o.rec, true
-		v.asked++
+		if o.rec.Verdict != report.NotAsked {
+			v.asked++
+		}
 		pending++
 		if len(results) == 0 || pending >= maxUnflushed {
 			flush()
