@@ -221,6 +221,16 @@ func TestVerifyRerun(t *testing.T) {
 	if res.Summary.Counts[report.Holds] != 5 || res.Summary.Counts[report.Unknown] != 7 {
 		t.Errorf("counts %v", res.Summary.Counts)
 	}
+	recs, _ := reportOf(t, rep)
+	notReached := 0
+	for _, r := range recs {
+		if r.Verdict == report.Unknown && r.ErrMsg == "not asked: the verification stopped before this row" {
+			notReached++
+		}
+	}
+	if notReached < 4 || len(recs) != 12 {
+		t.Errorf("%d rows in the report, %d not reached", len(recs), notReached)
+	}
 	w.srv.SetDailyQuota(-1)
 	steps := []struct {
 		name  string
