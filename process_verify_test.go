@@ -157,7 +157,7 @@ func TestVerifyLocks(t *testing.T) {
 	if code != 4 || time.Since(start) > time.Second {
 		t.Errorf("second verify: exit %d after %s, want 4 within a second\n%s\n%s", code, time.Since(start), out, errOut)
 	}
-	if want := rep + ".lock"; !strings.Contains(errOut, want) || out != "" {
+	if want := rep + ".lock"; !strings.Contains(errOut, want) || !strings.Contains(errOut, "locked by another verify") || out != "" {
 		t.Errorf("second verify: stdout %q, stderr %q; want the lock file %s named", out, errOut, want)
 	}
 	if code := exitOf(t, first.Wait()); code != 0 {

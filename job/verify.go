@@ -64,6 +64,23 @@ type VerifyResult struct {
 	Stopped error
 }
 
+// VerifyLockError is a report whose lock another verify holds (or that
+// could not be locked): nothing was asked. It wraps the *LockError.
+type VerifyLockError struct {
+	Report string
+	Err    error
+}
+
+func (e *VerifyLockError) Error() string {
+	var le *LockError
+	if errors.As(e.Err, &le) && errors.Is(e.Err, ErrLocked) {
+		return fmt.Sprintf("the report %s is locked by another verify (lock file %s); nothing was asked", e.Report, le.Path)
+	}
+	return e.Err.Error()
+}
+
+func (e *VerifyLockError) Unwrap() error { return e.Err }
+
 // ReportPath is the default report of a results file.
 func ReportPath(output string) string { return output + ".verify.csv" }
 
@@ -132,7 +149,7 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 	}
 	unlock, err := lockOutput(reportPath)
 	if err != nil {
-		return nil, err
+		return nil, &VerifyLockError{Report: vc.Report, Err: err}
 	}
 	defer unlock()
 	earlier := map[string]report.VerifyRecord{}
