@@ -228,3 +228,47 @@ func TestVerifyRehearsal(t *testing.T) {
 	}
 	t.Logf("serve-fake: %sverify:\n%s", line, out)
 }
+
+// SIGTERM during verify: the calls in flight finish, the report is
+// rewritten (every done row, in input order; the rows not reached are
+// unknown), exit 3; the rerun asks only those.
+func TestVerifySIGTERM(t *testing.T) {
+	w := newProcWorld(t, 150)
+	if code, out, errOut := w.run("--qps", "0"); code != 0 {
+		t.Fatalf("wave: exit %d\n%s\n%s", code, out, errOut)
+	}
+	w.srv.SetLatency(20*time.Millisecond, 20*time.Millisecond)
+	rep := w.output + ".verify.csv"
+	cmd, stdout, stderr := w.verifyCommand("--qps", "0", "--workers", "2")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "rows in the report", func() bool { _, n := verdicts(t, rep); return n >= 20 })
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if code := exitOf(t, cmd.Wait()); code != 3 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "stopped early: stopped by a signal") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	got, n := verdicts(t, rep)
+	if n != 150 || len(got) != 150 {
+		t.Fatalf("the report has %d records of %d rows; want one per done row", n, len(got))
+	}
+	left := 0
+	for _, v := range got {
+		if v == report.Unknown {
+			left++
+		}
+	}
+	if left == 0 || left == 150 {
+		t.Fatalf("%d rows unknown after the stop; the test proves little", left)
+	}
+	gets := w.srv.Count("/cgi-bin/open/get")
+	if code, out, errOut := w.verify("--qps", "0"); code != 0 {
+		t.Fatalf("rerun: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if asked := w.srv.Count("/cgi-bin/open/get") - gets; asked != left {
+		t.Errorf("the rerun asked %d rows, %d were unknown", asked, left)
+	}
+}

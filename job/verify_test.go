@@ -18,7 +18,7 @@ import (
 func (w *world) verifyConfig() VerifyConfig {
 	return VerifyConfig{
 		Input: w.input, Output: w.output, QPS: 0, Workers: 4, BaseURL: w.srv.URL,
-		MaxAttempts: 3, Timeout: 2 * time.Second, RetryBackoff: time.Millisecond,
+		MaxAttempts: 3, Timeout: 2 * time.Second, RetryBackoff: time.Millisecond, QuotaPause: 5 * time.Millisecond,
 	}
 }
 
@@ -79,6 +79,7 @@ func TestVerifyVerdicts(t *testing.T) {
 		{name: "holds", verdict: report.Holds, calls: 1},
 		{name: "holds after a transient failure", scenario: "faults=none+busy", verdict: report.Holds, calls: 2},
 		{name: "bound already before the wave", scenario: "bound", verdict: report.Holds, calls: 1},
+		{name: "holds after the minute quota", scenario: "faults=none+45011", verdict: report.Holds, calls: 2},
 		{name: "moved", change: move, verdict: report.Moved, errmsg: "bound to wxd", calls: 1},
 		{name: "unbound", change: unbind, verdict: report.Unbound, errcode: wechat.CodeNotBound, errmsg: "account has not bound open", calls: 1},
 		{name: "stale token", change: rotate, verdict: report.Unknown, errcode: wechat.CodeTokenExpired, errmsg: "access_token expired", calls: 1},
