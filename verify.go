@@ -20,10 +20,19 @@ func verifyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "report", Usage: "the verification report CSV (default: <output>.verify.csv); a rerun asks only the rows without a verdict or unknown in it", EnvVars: envVar("report")},
 		&cli.BoolFlag{Name: "again", Usage: "a fresh verification: ask every done row, whatever the report says", EnvVars: envVar("again")},
 	}
+	usage := map[string]string{
+		"output":       "the results CSV of the wave, only read (never written, never locked)",
+		"metrics-file": "write the verification's metrics there (openbind_verify_rows{verdict} and openbind_last_*, labelled command=\"verify\"); a file of its own, not the run's",
+	}
 	for _, f := range runFlags() {
-		if keep[f.Names()[0]] {
-			flags = append(flags, f)
+		name := f.Names()[0]
+		if !keep[name] {
+			continue
 		}
+		if u, ok := usage[name]; ok {
+			f.(*cli.StringFlag).Usage = u
+		}
+		flags = append(flags, f)
 	}
 	return flags
 }

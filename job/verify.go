@@ -113,6 +113,9 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 		BaseURL: vc.BaseURL, TokenCommand: vc.TokenCommand, TokenTimeout: vc.TokenTimeout,
 		StaleTokenStreak: vc.StaleTokenStreak, Logger: vc.Logger, API: vc.API, Limiter: vc.Limiter, Progress: vc.Progress,
 	}
+	if cfg.Input == "" {
+		return nil, &ConfigError{"--input is required: the accounts file, for the tokens (see openbind verify --help)"}
+	}
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
