@@ -101,6 +101,9 @@ func TestVerifyKill9(t *testing.T) {
 			left++
 		}
 	}
+	// The calls a killed verify left in flight are not counted as the
+	// rerun's.
+	waitFor(t, "the killed verify's calls to end", func() bool { return w.srv.InFlight() == 0 })
 	gets := w.srv.Count("/cgi-bin/open/get")
 	code, out, errOut := w.verify("--qps", "0")
 	if code != 0 {
