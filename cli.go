@@ -44,6 +44,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Action: func(c *cli.Context) error { return appAction(c, stdout, stderr) },
 		Commands: []*cli.Command{
 			runCommand(stdout, stderr),
+			verifyCommand(stdout, stderr),
 			reportCommand(stdout, stderr),
 			demoCommand(stdout, stderr),
 			serveFakeCommand(stdout, stderr),
@@ -388,6 +389,7 @@ func reportCommand(stdout, stderr io.Writer) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, or html (a self-contained sign-off page)", EnvVars: envVar("format")},
 			&cli.StringFlag{Name: "input", Usage: "the accounts file, for the command the page says to run next", EnvVars: envVar("input")},
+			&cli.StringFlag{Name: "verify", Usage: "a report of openbind verify: adds the section \"Verified against WeChat\"", EnvVars: envVar("verify")},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -401,6 +403,13 @@ func reportCommand(stdout, stderr io.Writer) *cli.Command {
 			s, err := report.Summarize(path)
 			if err != nil {
 				return err
+			}
+			if path := c.String("verify"); path != "" {
+				v, err := report.SummarizeVerify(path)
+				if err != nil {
+					return fmt.Errorf("--verify: %w", err)
+				}
+				s.Verify = &v
 			}
 			switch c.String("format") {
 			case "text":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -10,9 +11,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -126,6 +129,8 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.StringFlag{Name: "second-addr", Usage: "a second loopback address serving the same accounts (as api2.weixin.qq.com does), for --base-url URL1,URL2", EnvVars: envVar("second-addr")},
 			&cli.StringFlag{Name: "down", Usage: "first or second: that address refuses every connection (a failover rehearsal)", EnvVars: envVar("down")},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the fault draws", EnvVars: envVar("seed")},
+			&cli.IntFlag{Name: "unbind", Usage: "on SIGHUP (after the wave), unbind this many bound accounts behind openbind's back, for a rehearsal of verify", EnvVars: envVar("unbind")},
+			&cli.IntFlag{Name: "move", Usage: "on SIGHUP, move this many more bound accounts to new open accounts", EnvVars: envVar("move")},
 		},
 		Action: func(c *cli.Context) error {
 			srv, err := fakeFromFlags(c)
@@ -182,6 +187,9 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 				srv.Release()
 				_ = hs.Close()
 			}()
+			if unbind, move := c.Int("unbind"), c.Int("move"); unbind > 0 || move > 0 {
+				changeOnHangup(c.Context, stdout, srv, unbind, move)
+			}
 			serveErr := make(chan error, len(lns))
 			for _, ln := range lns {
 				go func() { serveErr <- hs.Serve(ln) }()
@@ -196,6 +204,27 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// changeOnHangup makes, at each SIGHUP, the stand-in's changes behind
+// openbind's back (wechattest.Server.ChangeBehind), and says which.
+func changeOnHangup(ctx context.Context, stdout io.Writer, srv *wechattest.Server, unbind, move int) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	fmt.Fprintf(stdout, "send SIGHUP (kill -HUP %d) to unbind %d and move %d bound accounts behind openbind's back\n", os.Getpid(), unbind, move)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-hup:
+				unbound, moved := srv.ChangeBehind(unbind, move)
+				fmt.Fprintf(stdout, "behind openbind's back: unbound %d (%s), moved %d to new open accounts (%s)\n",
+					len(unbound), strings.Join(unbound, " "), len(moved), strings.Join(moved, " "))
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 }
 
 func faultNames() string {

@@ -140,7 +140,9 @@ func cmdFakeSet(ts *testscript.TestScript, neg bool, args []string) {
 // rather than the real ones, with request ids), echo (errmsgs echo the URL
 // and token received), accountquota=N (each account's own daily quota),
 // down=I and up=I (address I, from 1, refuses connections or listens again;
-// see fake's addrs=N).
+// see fake's addrs=N);
+// rotate=APPID:TOKEN, and changes behind openbind's back:
+// unbind=APPID,… and move=APPID,… (each to a new open account).
 func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings []string) {
 	for _, s := range settings {
 		key, val, _ := strings.Cut(s, "=")
@@ -175,6 +177,15 @@ func applySettings(ts *testscript.TestScript, srv *wechattest.Server, settings [
 			i, err := strconv.Atoi(val)
 			ts.Check(err)
 			ts.Check(srv.SetReachable(i-1, key == "up"))
+		case "unbind": // unbind=APPID,APPID…: behind openbind's back
+			for _, id := range strings.Split(val, ",") {
+				ts.Check(srv.Unbind(id))
+			}
+		case "move": // move=APPID,APPID…: each to a new open account
+			for _, id := range strings.Split(val, ",") {
+				_, err := srv.Move(id, "")
+				ts.Check(err)
+			}
 		case "latency":
 			lo, hi, _ := strings.Cut(val, "-")
 			dlo, err := time.ParseDuration(lo)

@@ -474,13 +474,23 @@ func (s *lineSource) Read(p []byte) (int, error) {
 }
 
 // Rewrite replaces the file at path, atomically, with a header and what
-// fill writes: a temporary file in the same directory, synced, renamed over
+// fill writes (see replaceFile). beforeReplace run after the new file is
+// complete and synced, just before it replaces path: on Windows a file that
+// is open cannot be replaced, so the caller closes its journal there.
+func Rewrite(path string, fill func(w *Writer) error, beforeReplace ...func() error) error {
+	return replaceFile(path, func(bw *bufio.Writer) error {
+		w := NewWriter(bw)
+		if _, err := w.WriteHeader(); err != nil {
+			return fmt.Errorf("rewrite %s: %w", path, err)
+		}
+		return fill(w)
+	}, beforeReplace...)
+}
+
+// replaceFile replaces the file at path, atomically, with what fill
+// writes: a temporary file in the same directory, synced, renamed over
 // path, and the directory synced. On error path is left as it was.
-//
-// beforeReplace run after the new file is complete and synced, just before
-// it replaces path: on Windows a file that is open cannot be replaced, so
-// the caller closes its journal there.
-func Rewrite(path string, fill func(w *Writer) error, beforeReplace ...func() error) (err error) {
+func replaceFile(path string, fill func(bw *bufio.Writer) error, beforeReplace ...func() error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -496,11 +506,7 @@ func Rewrite(path string, fill func(w *Writer) error, beforeReplace ...func() er
 		}
 	}()
 	bw := bufio.NewWriterSize(tmp, 256<<10)
-	w := NewWriter(bw)
-	if _, err := w.WriteHeader(); err != nil {
-		return fmt.Errorf("rewrite %s: %w", path, err)
-	}
-	if err := fill(w); err != nil {
+	if err := fill(bw); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

@@ -47,6 +47,9 @@ type Summary struct {
 	// made it is likely the one of another subject.
 	OddLeaders []OddLeader
 	Run        *Run // nil when summarizing a file
+	// Verify is the last verification against WeChat (report --verify);
+	// nil when none was given.
+	Verify *VerifySummary
 }
 
 // Bin is a span of time and the rows finished in it.
@@ -514,6 +517,9 @@ func (s *Summary) WriteText(w io.Writer) error {
 			fmt.Fprintf(ew, "  %s\n", n)
 		}
 	}
+	if s.Verify != nil && ew.err == nil {
+		return s.Verify.WriteText(w)
+	}
 	return ew.err
 }
 
@@ -813,6 +819,7 @@ type jsonSummary struct {
 	OddFirst   []jsonOdd      `json:"odd_first_rows"`
 	Run        *jsonRun       `json:"run,omitempty"`
 	Next       []string       `json:"next"`
+	Verify     *jsonVerify    `json:"verified_against_wechat,omitempty"`
 }
 
 func (s *Summary) jsonView() jsonSummary {
@@ -846,6 +853,9 @@ func (s *Summary) jsonView() jsonSummary {
 		first, last := s.First.UTC(), s.Last.UTC()
 		out.First, out.Last = &first, &last
 		out.RowsPerSec, out.ActiveSec, out.Sessions = s.Rate(), s.Active.Seconds(), s.Sessions
+	}
+	if s.Verify != nil {
+		out.Verify = s.Verify.jsonView()
 	}
 	if r := s.Run; r != nil {
 		out.Run = &jsonRun{Sent: r.Sent, Calls: r.Calls, Retries: r.Retries, ElapsedSec: r.Elapsed.Seconds(),

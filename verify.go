@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"openbind/job"
+	"openbind/report"
+)
+
+// verifyFlags are the run's flags that apply to verify, and its own.
+func verifyFlags() []cli.Flag {
+	keep := map[string]bool{"input": true, "output": true, "qps": true, "burst": true, "workers": true, "max-attempts": true,
+		"timeout": true, "retry-backoff": true, "base-url": true, "minute-quota-pause": true, "log-format": true, "log-level": true,
+		"metrics-file": true, "progress": true, "progress-interval": true, "token-command": true, "token-timeout": true}
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "report", Usage: "the verification report CSV (default: <output>.verify.csv); a rerun asks only the rows without a verdict or unknown in it", EnvVars: envVar("report")},
+		&cli.BoolFlag{Name: "again", Usage: "a fresh verification: ask every done row, whatever the report says", EnvVars: envVar("again")},
+	}
+	usage := map[string]string{
+		"output":       "the results CSV of the wave, only read (never written, never locked)",
+		"metrics-file": "write the verification's metrics there (openbind_verify_rows{verdict} and openbind_last_*, labelled command=\"verify\"); a file of its own, not the run's",
+	}
+	for _, f := range runFlags() {
+		name := f.Names()[0]
+		if !keep[name] {
+			continue
+		}
+		if u, ok := usage[name]; ok {
+			f.(*cli.StringFlag).Usage = u
+		}
+		flags = append(flags, f)
+	}
+	return flags
+}
+
+func verifyCommand(stdout, stderr io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "ask WeChat (open/get) whether every done row of --output is still bound as recorded",
+		UsageText: "openbind verify --input FILE [--output results.csv] [--report FILE] [--again] [flags]",
+		Description: "For every done row of the results (created, already_bound, bound; and records kept from other\n" +
+			"inputs when --token-command can give their token), one open/get with the row's own token, under\n" +
+			"the same rate limit, retries and stops as run. The results file is only read (verify never takes\n" +
+			"the run's lock); the verdicts go to the report: holds, moved, unbound (89002), unknown, not_asked.\n\n" +
+			"Examples:\n" +
+			"   openbind verify --input wave3.csv --output wave3-results.csv\n" +
+			"   openbind report --format html --verify wave3-results.csv.verify.csv wave3-results.csv > signoff.html\n\n" +
+			"Exit status: 0 every asked row holds, 1 some moved, unbound or unknown, 2 usage or input error\n" +
+			"(nothing asked), 3 stopped early, 4 another verify holds the report's lock.",
+		Flags:        verifyFlags(),
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("unexpected argument %q (see openbind verify --help)", c.Args().First())
+			}
+			sink := &stderrSink{w: stderr}
+			logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
+			if err != nil {
+				return err
+			}
+			prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink)
+			if err != nil {
+				return err
+			}
+			cfg := job.VerifyConfig{
+				Input:        c.String("input"),
+				Output:       c.String("output"),
+				Report:       c.String("report"),
+				Again:        c.Bool("again"),
+				QPS:          c.Float64("qps"),
+				Burst:        c.Int("burst"),
+				Workers:      c.Int("workers"),
+				MaxAttempts:  c.Int("max-attempts"),
+				Timeout:      c.Duration("timeout"),
+				RetryBackoff: c.Duration("retry-backoff"),
+				QuotaPause:   c.Duration("minute-quota-pause"),
+				BaseURL:      c.String("base-url"),
+				TokenCommand: c.String("token-command"),
+				TokenTimeout: c.Duration("token-timeout"),
+				Logger:       logger,
+			}
+			if prog != nil {
+				cfg.Progress = prog
+			}
+			switch {
+			case c.IsSet("max-attempts") && cfg.MaxAttempts < 1:
+				return fmt.Errorf("--max-attempts %d: want 1 or more", cfg.MaxAttempts)
+			case c.IsSet("timeout") && cfg.Timeout <= 0:
+				return fmt.Errorf("--timeout %s: want more than 0", cfg.Timeout)
+			case c.IsSet("token-timeout") && cfg.TokenTimeout <= 0:
+				return fmt.Errorf("--token-timeout %s: want more than 0", cfg.TokenTimeout)
+			case c.IsSet("workers") && cfg.Workers < 1:
+				return fmt.Errorf("--workers %d: want 1 or more", cfg.Workers)
+			}
+			res, err := job.Verify(c.Context, cfg)
+			if err != nil {
+				return err
+			}
+			status := printVerify(stdout, res)
+			if path := c.String("metrics-file"); path != "" {
+				if err := report.WriteVerifyMetrics(path, cfg.Output, &res.Summary, res.Run, time.Now()); err != nil {
+					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
+				}
+			}
+			return status
+		},
+	}
+}
+
+// printVerify prints a verification's summary and returns its exit
+// status, over the whole report.
+func printVerify(w io.Writer, res *job.VerifyResult) error {
+	s := &res.Summary
+	if err := s.WriteText(w); err != nil {
+		return err
+	}
+	if r := res.Run; r != nil {
+		fmt.Fprintf(w, "this verify: asked %d rows in %d calls (%d retries) in %s\n", r.Sent, r.Calls, r.Retries, r.Elapsed.Round(time.Millisecond))
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "note: %s\n", n)
+		}
+	}
+	switch {
+	case res.Stopped != nil:
+		fmt.Fprintf(w, "stopped early: %v; run the same command again: it asks only the rows left\n", res.Stopped)
+		return &exitStatus{exitStopped}
+	case !s.Complete():
+		return &exitStatus{exitFailed}
+	}
+	return nil
+}
