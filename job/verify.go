@@ -10,6 +10,7 @@ package job
 // streak, the input re-read for each row's token.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,20 +85,12 @@ func (e *VerifyLockError) Unwrap() error { return e.Err }
 // ReportPath is the default report of a results file.
 func ReportPath(output string) string { return output + ".verify.csv" }
 
-// verifyItem is a done row of the results, and its verdict.
-type verifyItem struct {
-	row int // index in state.rows; -1: a kept record of another input
-	rec report.VerifyRecord
-	ask bool // asked this time
-	got bool // a verdict (this time's, or an earlier one kept)
-}
-
 // doneRecord is what verify keeps of an appid's last record that matters.
 type doneRecord struct {
-	status report.Status
-	open   string
-	group  string
+	open   openID
 	off    int64
+	group  int32
+	status report.Status
 }
 
 // Verify asks, for every done row of the results (input rows and kept
@@ -155,9 +148,12 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 		return nil, &VerifyLockError{Report: vc.Report, Err: err}
 	}
 	defer unlock()
-	earlier := map[string]report.VerifyRecord{}
+	// The earlier verdicts: the last record of each row wins.
 	j, scan, err := report.OpenVerifyJournal(reportPath, func(r *report.VerifyRecord) error {
-		earlier[r.AppID] = *r
+		if k := items.find(st, r.AppID); k >= 0 {
+			items.set(k, r)
+			items.list[k].stale = items.strs.open(r.RecordedOpen) != items.list[k].recorded
+		}
 		return nil
 	})
 	if err != nil {
@@ -168,23 +164,16 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 		cfg.Logger.Warn("the report ended in a torn line (an earlier verify was killed); cut it off", "file", vc.Report, "bytes", scan.TornBytes)
 	}
 
+	// Asked: the rows without a verdict or unknown, those whose recorded
+	// open account changed since, the kept records a token command can
+	// now ask; all of them again with --again. Until a row is asked again
+	// its earlier verdict stands.
 	toAsk := 0
-	for k := range items {
-		it := &items[k]
-		e, ok := earlier[it.rec.AppID]
-		switch {
-		case vc.Again, !ok, e.Verdict == report.Unknown, e.RecordedOpen != it.rec.RecordedOpen,
-			e.Verdict == report.NotAsked && cfg.TokenCommand != "":
+	for k := range items.list {
+		it := &items.list[k]
+		if vc.Again || !it.got || it.stale || it.verdict == report.Unknown || (it.verdict == report.NotAsked && cfg.TokenCommand != "") {
 			it.ask = true
 			toAsk++
-		default:
-			it.rec.OpenAppID, it.rec.Verdict, it.rec.ErrCode, it.rec.ErrMsg, it.rec.CheckedAt = e.OpenAppID, e.Verdict, e.ErrCode, e.ErrMsg, e.CheckedAt
-			it.got = true
-		}
-		if it.ask && ok {
-			// Until it is asked again, the earlier verdict stands.
-			it.rec.OpenAppID, it.rec.Verdict, it.rec.ErrCode, it.rec.ErrMsg, it.rec.CheckedAt = e.OpenAppID, e.Verdict, e.ErrCode, e.ErrMsg, e.CheckedAt
-			it.got = e.Verdict != 0
 		}
 	}
 
@@ -209,13 +198,14 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 		cfg.Logger.Warn(msg)
 		r.notes = append(r.notes, msg)
 	}
-	recs := make([]report.VerifyRecord, 0, len(items))
-	for k := range items {
-		if items[k].got {
-			recs = append(recs, items[k].rec)
+	tally := report.NewVerifyTally()
+	for k := range items.list {
+		if items.list[k].got {
+			rec := items.record(k)
+			tally.Add(&rec)
 		}
 	}
-	res.Summary = report.SummarizeVerifyRecords(recs)
+	res.Summary = tally.Summary()
 	res.Summary.File, res.Summary.Asked = vc.Report, v.asked
 	res.Run = r.stats.run(v.asked, time.Since(start), res.Stopped)
 	res.Run.Notes = r.notes
@@ -225,20 +215,13 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 // readDone reads the results file at path, as a run would but without
 // its lock and writing nothing, and returns its done rows: the input's, in
 // input order, then the records kept from other inputs, in file order.
-func readDone(st *state, path string) ([]verifyItem, error) {
+func readDone(st *state, path string) (*verifyItems, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file: %w", report.ErrNotResults)
 	}
-	last := make(map[int]doneRecord)
+	items := &verifyItems{strs: newStrTable(), kept: map[AppID]int32{}}
+	last := make([]doneRecord, len(st.rows))
 	kept := map[AppID]doneRecord{}
-	groups := map[string]string{} // one string per group name
-	intern := func(s string) string {
-		if g, ok := groups[s]; ok {
-			return g
-		}
-		groups[s] = s
-		return s
-	}
 	st.beginScan()
 	info, err := report.ReadFile(path, func(rec *report.Record, off int64) error {
 		if err := st.note(rec, off); err != nil {
@@ -248,7 +231,10 @@ func readDone(st *state, path string) ([]verifyItem, error) {
 		if !ok || !rec.Matters() {
 			return nil
 		}
-		d := doneRecord{status: rec.Status, open: rec.OpenAppID, group: intern(rec.Group), off: off}
+		d := doneRecord{status: rec.Status, off: off}
+		if rec.Status.Done() {
+			d.open, d.group = items.strs.open(rec.OpenAppID), items.strs.id(rec.Group)
+		}
 		if i := st.lookup(a); i >= 0 {
 			last[i] = d
 		} else {
@@ -266,14 +252,24 @@ func readDone(st *state, path string) ([]verifyItem, error) {
 		return nil, err
 	}
 	st.endScan(info)
-	var items []verifyItem
+	n := 0
 	for i := range st.rows {
-		row := &st.rows[i]
-		d, ok := last[i]
-		if !ok || !d.status.Done() || row.why != valid {
+		if last[i].status.Done() && st.rows[i].why == valid {
+			n++
+		}
+	}
+	for _, d := range kept {
+		if d.status.Done() {
+			n++
+		}
+	}
+	items.list = make([]verifyItem, 0, n)
+	for i := range st.rows {
+		row, d := &st.rows[i], &last[i]
+		if !d.status.Done() || row.why != valid {
 			continue
 		}
-		items = append(items, verifyItem{row: i, rec: report.VerifyRecord{Line: int(row.line), AppID: row.appid.String(), Group: d.group, RecordedOpen: d.open}})
+		items.list = append(items.list, verifyItem{row: int32(i), line: row.line, appid: row.appid, group: d.group, recorded: d.open})
 	}
 	type keptItem struct {
 		a AppID
@@ -285,9 +281,10 @@ func readDone(st *state, path string) ([]verifyItem, error) {
 			ks = append(ks, keptItem{a, d})
 		}
 	}
-	slices.SortFunc(ks, func(x, y keptItem) int { return int(x.d.off - y.d.off) })
+	slices.SortFunc(ks, func(x, y keptItem) int { return cmp.Compare(x.d.off, y.d.off) })
 	for _, k := range ks {
-		items = append(items, verifyItem{row: -1, rec: report.VerifyRecord{AppID: k.a.String(), Group: k.d.group, RecordedOpen: k.d.open}})
+		items.kept[k.a] = int32(len(items.list))
+		items.list = append(items.list, verifyItem{row: -1, appid: k.a, group: k.d.group, recorded: k.d.open})
 	}
 	return items, nil
 }
@@ -295,7 +292,7 @@ func readDone(st *state, path string) ([]verifyItem, error) {
 // verifier is one verification's pool.
 type verifier struct {
 	*runner
-	items  []verifyItem
+	items  *verifyItems
 	j      *report.VerifyJournal
 	now    func() time.Time
 	report string
@@ -370,17 +367,18 @@ func (v *verifier) produce(ctx context.Context, out chan<- toCheck) error {
 			return false
 		}
 	}
+	items := v.items.list
 	k := 0 // items of input rows come first, in input order
-	for k < len(v.items) && v.items[k].row >= 0 && !v.items[k].ask {
+	for k < len(items) && items[k].row >= 0 && !items[k].ask {
 		k++
 	}
-	if k < len(v.items) && v.items[k].row >= 0 {
+	if k < len(items) && items[k].row >= 0 {
 		in, err := v.st.reopen()
 		if err != nil {
 			return err
 		}
 		defer in.Close()
-		for k < len(v.items) && v.items[k].row >= 0 {
+		for k < len(items) && items[k].row >= 0 {
 			row, i, err := in.next()
 			if err == io.EOF {
 				break
@@ -388,18 +386,18 @@ func (v *verifier) produce(ctx context.Context, out chan<- toCheck) error {
 			if err != nil {
 				return err
 			}
-			if i != v.items[k].row {
+			if int32(i) != items[k].row {
 				continue
 			}
-			if v.items[k].ask && !send(toCheck{k: k, row: row}) {
+			if items[k].ask && !send(toCheck{k: k, row: row}) {
 				return nil
 			}
 			k++
 		}
 	}
-	for ; k < len(v.items); k++ {
-		if it := &v.items[k]; it.ask {
-			if !send(toCheck{k: k, row: Row{AppID: it.rec.AppID}}) {
+	for ; k < len(items); k++ {
+		if it := &items[k]; it.ask {
+			if !send(toCheck{k: k, row: Row{AppID: it.appid.String()}}) {
 				return nil
 			}
 		}
@@ -410,11 +408,11 @@ func (v *verifier) produce(ctx context.Context, out chan<- toCheck) error {
 // check asks get of one row and gives its verdict.
 func (v *verifier) check(ctx context.Context, c *toCheck) checked {
 	r := v.runner
-	it := &v.items[c.k]
-	o := checked{k: c.k, rec: it.rec}
+	it := &v.items.list[c.k]
+	o := checked{k: c.k, rec: v.items.record(c.k)}
 	rec := &o.rec
-	rec.OpenAppID, rec.ErrCode, rec.ErrMsg = "", 0, ""
-	t := task{i: it.row, row: c.row}
+	rec.OpenAppID, rec.Verdict, rec.ErrCode, rec.ErrMsg, rec.CheckedAt = "", 0, 0, "", time.Time{}
+	t := task{i: int(it.row), row: c.row}
 	if t.row.Token == "" {
 		switch {
 		case r.cfg.TokenCommand == "" && it.row < 0:
@@ -445,7 +443,7 @@ func (v *verifier) check(ctx context.Context, c *toCheck) checked {
 		rec.Verdict = report.Holds
 		if rec.RecordedOpen != "" && open != rec.RecordedOpen {
 			rec.Verdict = report.Moved
-			rec.ErrMsg = fmt.Sprintf("bound to %s, not to the recorded %s", open, rec.RecordedOpen)
+			rec.ErrMsg = movedMsg(open, rec.RecordedOpen)
 		}
 	case wechat.IsCode(err, wechat.CodeNotBound):
 		rec.Verdict, rec.ErrCode, rec.ErrMsg = report.Unbound, wechat.CodeNotBound, describe(err, r.cfg.Timeout)
@@ -484,8 +482,7 @@ func (v *verifier) collect(results <-chan checked) {
 			r.stop(&StopError{Reason: "cannot write the report " + v.report + "; stopped asking, the rows recorded so far are kept", Err: err})
 			continue
 		}
-		it := &v.items[o.k]
-		it.rec, it.got = o.rec, true
+		v.items.set(o.k, &o.rec)
 		if o.rec.Verdict != report.NotAsked {
 			v.asked++
 		}
@@ -523,14 +520,16 @@ func (v *verifier) finish() error {
 	if err := v.j.Flush(); err != nil {
 		return err
 	}
-	for k := range v.items {
-		if it := &v.items[k]; !it.got {
-			it.rec.Verdict, it.rec.ErrMsg, it.got = report.Unknown, "not asked: the verification stopped before this row", true
+	notReached := v.items.strs.id("not asked: the verification stopped before this row")
+	for k := range v.items.list {
+		if it := &v.items.list[k]; !it.got {
+			it.verdict, it.msg, it.errcode, it.got = report.Unknown, notReached, 0, true
 		}
 	}
 	return report.RewriteVerify(v.j.Path(), func(yield func(*report.VerifyRecord) error) error {
-		for k := range v.items {
-			if err := yield(&v.items[k].rec); err != nil {
+		for k := range v.items.list {
+			rec := v.items.record(k)
+			if err := yield(&rec); err != nil {
 				return err
 			}
 		}

@@ -177,14 +177,17 @@ func SummarizeVerify(path string) (VerifySummary, error) {
 	return s, nil
 }
 
-// SummarizeVerifyRecords summarizes records, in report order.
-func SummarizeVerifyRecords(recs []VerifyRecord) VerifySummary {
-	t := newVerifyTally()
-	for i := range recs {
-		t.add(&recs[i])
-	}
-	return t.summary()
-}
+// VerifyTally builds a VerifySummary from records, in report order.
+type VerifyTally struct{ t *verifyTally }
+
+// NewVerifyTally returns an empty VerifyTally.
+func NewVerifyTally() *VerifyTally { return &VerifyTally{newVerifyTally()} }
+
+// Add counts one record.
+func (t *VerifyTally) Add(r *VerifyRecord) { t.t.add(r) }
+
+// Summary is what the records added say.
+func (t *VerifyTally) Summary() VerifySummary { return t.t.summary() }
 
 // WriteText writes the summary for people.
 func (s *VerifySummary) WriteText(w io.Writer) error {
