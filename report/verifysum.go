@@ -208,7 +208,11 @@ func (s *VerifySummary) WriteText(w io.Writer) error {
 		fmt.Fprintf(ew, "  %-16s %d\n", strings.ReplaceAll(v.String(), "_", " "), s.Counts[v])
 	}
 	if len(s.SplitGroups) > 0 {
-		fmt.Fprintf(ew, "%s no longer share one open account: %s\n", plural(len(s.SplitGroups), "group"), listNames(s.SplitGroups))
+		verb := "share"
+		if len(s.SplitGroups) == 1 {
+			verb = "shares"
+		}
+		fmt.Fprintf(ew, "%s no longer %s one open account: %s\n", plural(len(s.SplitGroups), "group"), verb, listNames(s.SplitGroups))
 		fmt.Fprintln(ew, "  what to do: the merchant's accounts are not under one open account (one UnionID) now; bind the moved or unbound members back by hand")
 	}
 	for _, e := range s.Exceptions {
