@@ -2,7 +2,9 @@
 // resumes from the results file, sends each row that is not done through a
 // pool of workers under the shared rate limit, retries what is transient,
 // decides the outcome of each row, and has the results file rewritten in
-// input order at the end.
+// input order at the end. After a wave, Verify (verify.go) asks WeChat
+// whether the done rows are still bound as recorded, through the same
+// machinery.
 //
 // One producer streams the input; a scheduler holds back the rows of a
 // merchant group until the group's first row has its open account (see

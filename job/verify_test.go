@@ -152,7 +152,7 @@ func TestVerifyResultsForms(t *testing.T) {
 		"4,wx00000000000000b3,,created," + b3open + ",,,1,2026-11-30T10:00:00.000Z\n" +
 		"5,wx00000000000000b4,,pending,,,,0,\n" +
 		",wx00000000000000c1,old wave,created," + c1open + ",,,1,2026-11-01T10:00:00.000Z\n" +
-		",wx00000000000000c2,old wave,created,wxf0000000000000ff,,,1,2026-11-01T10:00:00.000Z\n"
+		",wx00000000000000c2,old wave,created,WXF-not-packed,,,1,2026-11-01T10:00:00.000Z\n"
 	if err := os.WriteFile(w.output, []byte(results), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +191,9 @@ func TestVerifyResultsForms(t *testing.T) {
 	_, by = reportOf(t, ReportPath(w.output))
 	if by["wx00000000000000c1"].Verdict != report.Holds || by["wx00000000000000c2"].Verdict != report.Moved {
 		t.Errorf("kept records: %+v", by)
+	}
+	if r := by["wx00000000000000c2"]; r.RecordedOpen != "WXF-not-packed" || r.ErrMsg != "bound to "+r.OpenAppID+", not to the recorded WXF-not-packed" {
+		t.Errorf("an open_appid of another form: %+v", r)
 	}
 	if res.Summary.Complete() || res.Summary.Asked != 2 {
 		t.Errorf("summary %+v", res.Summary)

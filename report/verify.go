@@ -298,17 +298,21 @@ func OpenVerifyJournal(path string, fn func(r *VerifyRecord) error) (*VerifyJour
 	if err != nil {
 		return fail(err)
 	}
+	h := verifyHeaderLine()
+	head := make([]byte, len(h))
+	n, _ := f.ReadAt(head, 0)
+	// Only a report of another layout, to be rewritten, is kept whole.
+	canonical := n == len(h) && bytes.Equal(head, h)
 	var recs []VerifyRecord
 	res, err := scanVerify(f, st.Size(), func(r *VerifyRecord) error {
-		recs = append(recs, *r)
+		if !canonical {
+			recs = append(recs, *r)
+		}
 		return fn(r)
 	})
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", path, err))
 	}
-	h := verifyHeaderLine()
-	head := make([]byte, len(h))
-	n, _ := f.ReadAt(head, 0)
 	switch {
 	case res.end == 0:
 		// Empty, or a torn header: start afresh.
@@ -318,7 +322,7 @@ func OpenVerifyJournal(path string, fn func(r *VerifyRecord) error) (*VerifyJour
 		if _, err := f.Write(h); err != nil {
 			return fail(err)
 		}
-	case n != len(h) || !bytes.Equal(head, h):
+	case !canonical:
 		// Another layout (a person's spreadsheet saved it): rewrite it.
 		f.Close()
 		if err := RewriteVerify(path, func(yield func(*VerifyRecord) error) error {

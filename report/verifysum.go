@@ -177,14 +177,17 @@ func SummarizeVerify(path string) (VerifySummary, error) {
 	return s, nil
 }
 
-// SummarizeVerifyRecords summarizes records, in report order.
-func SummarizeVerifyRecords(recs []VerifyRecord) VerifySummary {
-	t := newVerifyTally()
-	for i := range recs {
-		t.add(&recs[i])
-	}
-	return t.summary()
-}
+// VerifyTally builds a VerifySummary from records, in report order.
+type VerifyTally struct{ t *verifyTally }
+
+// NewVerifyTally returns an empty VerifyTally.
+func NewVerifyTally() *VerifyTally { return &VerifyTally{newVerifyTally()} }
+
+// Add counts one record.
+func (t *VerifyTally) Add(r *VerifyRecord) { t.t.add(r) }
+
+// Summary is what the records added say.
+func (t *VerifyTally) Summary() VerifySummary { return t.t.summary() }
 
 // WriteText writes the summary for people.
 func (s *VerifySummary) WriteText(w io.Writer) error {
@@ -205,7 +208,11 @@ func (s *VerifySummary) WriteText(w io.Writer) error {
 		fmt.Fprintf(ew, "  %-16s %d\n", strings.ReplaceAll(v.String(), "_", " "), s.Counts[v])
 	}
 	if len(s.SplitGroups) > 0 {
-		fmt.Fprintf(ew, "%s no longer share one open account: %s\n", plural(len(s.SplitGroups), "group"), listNames(s.SplitGroups))
+		verb := "share"
+		if len(s.SplitGroups) == 1 {
+			verb = "shares"
+		}
+		fmt.Fprintf(ew, "%s no longer %s one open account: %s\n", plural(len(s.SplitGroups), "group"), verb, listNames(s.SplitGroups))
 		fmt.Fprintln(ew, "  what to do: the merchant's accounts are not under one open account (one UnionID) now; bind the moved or unbound members back by hand")
 	}
 	for _, e := range s.Exceptions {
