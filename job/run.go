@@ -521,7 +521,7 @@ type runner struct {
 	unreachStreak int      // rows that reached no URL, one after the other
 	notes         []string // what the summary must say of the results file
 
-	// unreached holds, by input line, the error of a row whose last call
+	// unreached holds, by appid, the error of a row whose last call
 	// reached no URL (set by fail, taken by the collector's watchStreaks).
 	unreached sync.Map
 }
@@ -847,7 +847,7 @@ const StreakLimit = 20
 // this machine: going on would only grind through the file). Rows count in
 // the order they finish; any other outcome resets both counts.
 func (r *runner) watchStreaks(rec *report.Record) {
-	last, unreached := r.unreached.LoadAndDelete(rec.Line)
+	last, unreached := r.unreached.LoadAndDelete(rec.AppID)
 	if rec.Status == report.Pending {
 		return
 	}

@@ -180,8 +180,10 @@ func (v *verifier) check(ctx context.Context, c *toCheck) checked {
 		if co != nil {
 			rec.ErrMsg = co.Error() + "; last: " + rec.ErrMsg
 		}
-		if wechat.IsCode(err, wechat.CodeDailyQuota) {
-			r.stop(&StopError{Reason: "WeChat's daily quota is exhausted (errcode 45009); run verify again tomorrow: it asks only the rows left"})
+		// 45009 is the account's own quota, and a URL out of reach is one
+		// row's: the streaks of run stop the verification (watchStreaks).
+		if wechat.Unreachable(err) {
+			r.unreached.Store(rec.AppID, err)
 		}
 	}
 	return o
@@ -226,6 +228,9 @@ func (v *verifier) collect(results <-chan checked) {
 			r.watchTokens(&pr)
 		} else {
 			r.tokenStreak = 0
+		}
+		if o.rec.Verdict != report.NotAsked {
+			r.watchStreaks(&pr)
 		}
 		if o.rec.Verdict != report.Holds {
 			r.cfg.Logger.Warn("row does not hold", "line", o.rec.Line, "appid", o.rec.AppID, "verdict", o.rec.Verdict.String(), "errcode", o.rec.ErrCode, "errmsg", o.rec.ErrMsg)

@@ -266,7 +266,7 @@ func (r *runner) fail(rec *report.Record, err error) {
 		// (watchStreaks stops it when 20 rows in a row answer 45009).
 		rec.Status, rec.ErrCode, rec.ErrMsg = report.Failed, errCode(err), describe(err, r.cfg.Timeout)
 		if wechat.Unreachable(err) {
-			r.unreached.Store(rec.Line, err)
+			r.unreached.Store(rec.AppID, err)
 		}
 	}
 }
