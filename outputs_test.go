@@ -349,3 +349,31 @@ func TestKill9DuringGroupLeaderCall(t *testing.T) {
 		t.Errorf("%d creates, want 1", n)
 	}
 }
+
+// An endless input (a device, a pipe that never ends) does not keep a run
+// from stopping on a signal: exit 3, nothing sent.
+func TestEndlessInputStopsOnASignal(t *testing.T) {
+	t.Parallel()
+	unixOnly(t, "/dev/zero")
+	w := newProcWorld(t, 1)
+	cmd := exec.Command(w.bin, "run", "--input", "/dev/zero", "--output", w.output, "--base-url", w.srv.URL)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan int, 1)
+	go func() { done <- exitOf(t, cmd.Wait()) }()
+	select {
+	case code := <-done:
+		if code != 3 {
+			t.Errorf("exit %d, want 3", code)
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the run did not stop on SIGTERM while reading an endless input")
+	}
+	if w.srv.Count("") != 0 {
+		t.Error("calls were sent")
+	}
+}

@@ -12,10 +12,10 @@ import (
 
 // checkWrites checks, before anything is read or sent, that a run can
 // write where it would: the directory of --output, and --metrics-file,
-// which may not be the input, the output or the lock (by path, symlink or
-// hard link). It looks with stat and access only, creating nothing, so
+// which may not be the input, the output or the lock, nor any of files
+// (verify's report), or their locks (by path, symlink or hard link). It looks with stat and access only, creating nothing, so
 // that the dry run checks the same (DESIGN.md, Decision 10).
-func checkWrites(c *cli.Context, input, output, metrics string) error {
+func checkWrites(c *cli.Context, input, output, metrics string, files ...string) error {
 	if err := checkDir(canonical(output)); err != nil {
 		return badFlag(c, "output", output, err.Error())
 	}
@@ -27,6 +27,9 @@ func checkWrites(c *cli.Context, input, output, metrics string) error {
 		{"the results file", output},
 		{"the lock file", output + ".lock"},
 		{"the lock file", canonical(output) + ".lock"},
+	}
+	for _, f := range files {
+		others = append(others, struct{ what, path string }{"a file openbind writes:", f}, struct{ what, path string }{"the lock file", f + ".lock"})
 	}
 	for _, o := range others {
 		if sameFile(metrics, o.path) {

@@ -57,6 +57,16 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 			if c.NArg() > 0 {
 				return fmt.Errorf("unexpected argument %q (see openbind verify --help)", c.Args().First())
 			}
+			if err := checkRunFlags(c); err != nil {
+				return err
+			}
+			rep := c.String("report")
+			if rep == "" {
+				rep = job.ReportPath(c.String("output"))
+			}
+			if err := checkWrites(c, c.String("input"), c.String("output"), c.String("metrics-file"), rep); err != nil {
+				return err
+			}
 			sink := &stderrSink{w: stderr}
 			logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
 			if err != nil {
@@ -85,16 +95,6 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			if prog != nil {
 				cfg.Progress = prog
-			}
-			switch {
-			case c.IsSet("max-attempts") && cfg.MaxAttempts < 1:
-				return fmt.Errorf("--max-attempts %d: want 1 or more", cfg.MaxAttempts)
-			case c.IsSet("timeout") && cfg.Timeout <= 0:
-				return fmt.Errorf("--timeout %s: want more than 0", cfg.Timeout)
-			case c.IsSet("token-timeout") && cfg.TokenTimeout <= 0:
-				return fmt.Errorf("--token-timeout %s: want more than 0", cfg.TokenTimeout)
-			case c.IsSet("workers") && cfg.Workers < 1:
-				return fmt.Errorf("--workers %d: want 1 or more", cfg.Workers)
 			}
 			res, err := job.Verify(c.Context, cfg)
 			if err != nil {

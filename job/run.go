@@ -254,7 +254,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	st, err := loadInput(cfg.Input, InputOptions{TokenOptional: cfg.TokenCommand != "", Encoding: cfg.InputEncoding, Sheet: cfg.Sheet})
+	st, err := loadInput(ctx, cfg.Input, InputOptions{TokenOptional: cfg.TokenCommand != "", Encoding: cfg.InputEncoding, Sheet: cfg.Sheet})
+	if err != nil && ctx.Err() != nil {
+		// A signal while the input was read (an endless one: a device, a
+		// pipe): nothing was sent.
+		res := &Result{Stopped: &StopError{Reason: "stopped by a signal while the input was read; nothing was sent"}}
+		res.Summary = report.NewTally().Summary()
+		res.Summary.File = cfg.Output
+		res.Summary.Run = (&stats{}).run(0, time.Since(start), res.Stopped)
+		return res, nil
+	}
 	if err != nil {
 		return nil, err
 	}

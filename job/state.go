@@ -2,6 +2,7 @@ package job
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -67,17 +68,19 @@ type state struct {
 // readInput reads and checks the whole input file. A file-level problem is
 // an *InputError; a row's own problem makes it invalid.
 func readInput(path string, tokenOptional bool) (*state, error) {
-	return loadInput(path, InputOptions{TokenOptional: tokenOptional})
+	return loadInput(context.Background(), path, InputOptions{TokenOptional: tokenOptional})
 }
 
 // loadInput is readInput with the options of the command line.
-func loadInput(path string, opts InputOptions) (*state, error) {
+// Cancelling ctx (a signal) stops the reading: an endless input (a device,
+// a pipe) does not keep a run from stopping.
+func loadInput(ctx context.Context, path string, opts InputOptions) (*state, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &InputError{File: path, Err: unwrapPath(err)}
 	}
 	defer f.Close()
-	in, err := openInput(f, path, opts)
+	in, err := openInput(&stoppableFile{ctx: ctx, f: f}, path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -543,3 +546,18 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// stoppableFile is an input file whose reads fail once ctx is done.
+type stoppableFile struct {
+	ctx context.Context
+	f   *os.File
+}
+
+func (s *stoppableFile) Read(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("reading stopped: %w", context.Cause(s.ctx))
+	}
+	return s.f.Read(p)
+}
+
+func (s *stoppableFile) Seek(off int64, whence int) (int64, error) { return s.f.Seek(off, whence) }

@@ -50,35 +50,26 @@ func (r *runner) freshToken(ctx context.Context, appid string) (string, error) {
 	}
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		return "", &tokenCommandError{fmt.Sprintf("no answer within %s%s", r.cfg.TokenTimeout, lastLine(stderr.String()))}
+		return "", &tokenCommandError{fmt.Sprintf("no answer within %s%s", r.cfg.TokenTimeout, notShown)}
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return "", &tokenCommandError{ee.ProcessState.String() + lastLine(stderr.String())}
+			return "", &tokenCommandError{ee.ProcessState.String() + notShown}
 		}
 		return "", &tokenCommandError{err.Error()}
 	}
 	token, _, _ := strings.Cut(stdout.String(), "\n")
 	token = strings.TrimSpace(token)
 	if token == "" {
-		return "", &tokenCommandError{"it printed no token" + lastLine(stderr.String())}
+		return "", &tokenCommandError{"it printed no token" + notShown}
 	}
 	return token, nil
 }
 
-// lastLine is ": " and the last non-empty line of s, on one line and
-// short, or "" when s has none.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	last := strings.TrimSpace(lines[len(lines)-1])
-	if last == "" {
-		return ""
-	}
-	if len(last) > 200 {
-		last = last[:200] + "…"
-	}
-	return ": " + last
-}
+// notShown ends the message of a failed token command: its output, stderr
+// included, is never shown (a service that prints a token where it should
+// not would leak it into the results and the logs).
+const notShown = " (its output is not shown: run it by hand, with OPENBIND_APPID set, to see why)"
 
 // limitedBuffer keeps the first max bytes written to it.
 type limitedBuffer struct {

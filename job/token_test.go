@@ -123,15 +123,15 @@ func TestTokenCommand(t *testing.T) {
 			}
 			switch tt.name {
 			case "a command that fails":
-				if recs[0].ErrMsg != "access_token expired; token command failed: exit status 3: no token for "+a {
+				if recs[0].ErrMsg != "access_token expired; token command failed: exit status 3"+notShown || strings.Contains(recs[0].ErrMsg, "no token for") {
 					t.Errorf("errmsg %q", recs[0].ErrMsg)
 				}
 			case "a command that prints nothing":
-				if recs[0].ErrMsg != "token command failed: it printed no token" {
+				if recs[0].ErrMsg != "token command failed: it printed no token"+notShown {
 					t.Errorf("errmsg %q", recs[0].ErrMsg)
 				}
 			case "a command that hangs":
-				if recs[0].ErrMsg != "token command failed: no answer within 300ms: started" {
+				if recs[0].ErrMsg != "token command failed: no answer within 300ms"+notShown {
 					t.Errorf("errmsg %q", recs[0].ErrMsg)
 				}
 			}

@@ -161,3 +161,18 @@ func FuzzScan(f *testing.F) {
 		}
 	})
 }
+
+// A results file re-saved by a spreadsheet as GBK is refused, naming the
+// line and column: read as it is, its group names would name other
+// merchants (a group split across runs).
+func TestResultsInGBKAreRefused(t *testing.T) {
+	gbk := []byte("line,appid,group,status,open_appid,errcode,errmsg,attempts,finished_at\n2,wx0000000000000001,\xc9\xcc\xbb\xa7\xbc\xd7,created,wxf000000000000001,,,1,2026-11-27T03:04:05.678Z\n")
+	path := filepath.Join(t.TempDir(), "results.csv")
+	if err := os.WriteFile(path, gbk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadFile(path, func(*Record, int64) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "not UTF-8") || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Writer encodes records as CSV lines, one line per record (an errmsg's line
@@ -154,6 +155,9 @@ type Reader struct {
 	extra []string // columns that are not Columns
 }
 
+// errNotUTF8 is a results file whose text is not UTF-8.
+var errNotUTF8 = errors.New("not UTF-8 text: the file was saved in another encoding (GBK?); save it as \"CSV UTF-8\" and run again")
+
 // ErrNotResults is returned (wrapped) for a file that is not a results file.
 var ErrNotResults = errors.New("not a results file")
 
@@ -239,6 +243,13 @@ func (d *Reader) decode(f []string, r *Record) error {
 		return fmt.Errorf("line %d, column %d (%s): %w", d.line, col, Columns[c], err)
 	}
 	var err error
+	for _, c := range []int{colAppID, colGroup, colErrMsg, colOpenAppID} {
+		if !utf8.ValidString(get(c)) {
+			// Re-saved by a spreadsheet in a legacy encoding (GBK): its
+			// group names would no longer name their merchants.
+			return bad(c, errNotUTF8)
+		}
+	}
 	*r = Record{AppID: cellText(get(colAppID)), Group: unsafeCell(get(colGroup)), OpenAppID: cellText(get(colOpenAppID)), ErrMsg: unsafeCell(get(colErrMsg))}
 	if r.Status, err = ParseStatus(get(colStatus)); err != nil {
 		return bad(colStatus, err)

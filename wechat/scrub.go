@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Scrubbing by value: the client knows the token of each call, so every
@@ -39,6 +41,11 @@ func tokenForms(token string) []string {
 	}
 	q := strconv.Quote(token)
 	forms = append(forms, q[1:len(q)-1])
+	// JSON with every non-ASCII character escaped (\u4ee4), as Python's
+	// json.dumps and most Java encoders write it, in either case of hex.
+	if ascii := jsonASCII(token); ascii != "" {
+		forms = append(forms, ascii, upperEscapes(ascii))
+	}
 	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
 	return slices.Compact(forms)
 }
@@ -73,6 +80,47 @@ func ScrubToken(s, token string) string {
 		return s
 	}
 	return re.ReplaceAllLiteralString(s, redactedToken)
+}
+
+// jsonASCII is token as a JSON string body with its non-ASCII characters
+// \u-escaped (surrogate pairs past U+FFFF), or "" when it has none.
+func jsonASCII(token string) string {
+	var b strings.Builder
+	escaped := false
+	for _, r := range token {
+		switch {
+		case r < utf8.RuneSelf:
+			if r == '"' || r == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, "\\u%04x\\u%04x", r1, r2)
+			escaped = true
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+			escaped = true
+		}
+	}
+	if !escaped {
+		return ""
+	}
+	return b.String()
+}
+
+// upperEscapes is s with the hex digits of its \u escapes in upper case.
+func upperEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+5 < len(b); i++ {
+		if b[i] == '\\' && b[i+1] == 'u' {
+			for j := i + 2; j < i+6; j++ {
+				b[j] = upper(b[j])
+			}
+			i += 5
+		}
+	}
+	return string(b)
 }
 
 func isHex(c byte) bool {

@@ -31,6 +31,17 @@ func TestScrubToken(t *testing.T) {
 			}
 		}
 	}
+	// Forms written by other encoders than Go's, spelt out (not derived
+	// from tokenForms): Python's json.dumps, Java's, a 4-byte character.
+	for _, c := range []struct{ tok, echoed string }{
+		{"令牌SECRET", `\u4ee4\u724cSECRET`},
+		{"令牌SECRET", `\u4EE4\u724CSECRET`},
+		{"tok😀en", `tok\ud83d\ude00en`},
+	} {
+		if got := wechat.ScrubToken("a "+c.echoed+" b", c.tok); got != "a REDACTED b" {
+			t.Errorf("ScrubToken(%q, %q) = %q", c.echoed, c.tok, got)
+		}
+	}
 	if got := wechat.ScrubToken("nothing here", ""); got != "nothing here" {
 		t.Errorf("an empty token changed the text: %q", got)
 	}
