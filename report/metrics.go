@@ -59,7 +59,7 @@ func WriteMetrics(path, results string, s *Summary, now time.Time) error {
 		ok = 1
 	}
 	gauge(MetricSuccess, "1 when the last run left every row done, else 0.").Set(ok)
-	last, err := lastSuccess(path, results)
+	last, err := lastSuccess(path, results, "")
 	if err != nil {
 		return err
 	}
@@ -75,9 +75,11 @@ func WriteMetrics(path, results string, s *Summary, now time.Time) error {
 	return nil
 }
 
-// lastSuccess reads the time of the last success from the metrics file at
-// path; 0 when it holds none.
-func lastSuccess(path, results string) (float64, error) {
+// lastSuccess reads, from the metrics file at path, the time of the last
+// success of command ("" for run, "verify") on results; 0 when it holds
+// none. A file that is not ours, or damaged, holds none: it is about to be
+// replaced anyway.
+func lastSuccess(path, results, command string) (float64, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
@@ -88,19 +90,16 @@ func lastSuccess(path, results string) (float64, error) {
 	defer f.Close()
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	families, err := p.TextToMetricFamilies(f)
-	if err != nil {
-		// Not ours, or damaged: it is about to be replaced anyway.
+	if err != nil || families[MetricLastSuccess] == nil {
 		return 0, nil
 	}
-	mf := families[MetricLastSuccess]
-	if mf == nil {
-		return 0, nil
-	}
-	for _, m := range mf.GetMetric() {
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "results" && l.GetValue() == results {
-				return m.GetGauge().GetValue(), nil
-			}
+	for _, m := range families[MetricLastSuccess].GetMetric() {
+		l := map[string]string{}
+		for _, p := range m.GetLabel() {
+			l[p.GetName()] = p.GetValue()
+		}
+		if l["results"] == results && l["command"] == command {
+			return m.GetGauge().GetValue(), nil
 		}
 	}
 	return 0, nil

@@ -1,14 +1,10 @@
 package report
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
 
 // MetricVerifyRows is the rows of the last verification by verdict.
@@ -50,7 +46,7 @@ func WriteVerifyMetrics(path, results string, s *VerifySummary, run *Run, now ti
 		ok = 1
 	}
 	gauge(MetricSuccess, "1 when every row the last verification asked holds, else 0.").Set(ok)
-	last, err := lastVerifySuccess(path, results)
+	last, err := lastSuccess(path, results, "verify")
 	if err != nil {
 		return err
 	}
@@ -64,32 +60,4 @@ func WriteVerifyMetrics(path, results string, s *VerifySummary, run *Run, now ti
 		return fmt.Errorf("metrics file: %w", err)
 	}
 	return nil
-}
-
-// lastVerifySuccess reads the time of the last successful verification of
-// results from the metrics file at path; 0 when it holds none.
-func lastVerifySuccess(path, results string) (float64, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("metrics file: %w", err)
-	}
-	defer f.Close()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := p.TextToMetricFamilies(f)
-	if err != nil || families[MetricLastSuccess] == nil {
-		return 0, nil
-	}
-	for _, m := range families[MetricLastSuccess].GetMetric() {
-		l := map[string]string{}
-		for _, p := range m.GetLabel() {
-			l[p.GetName()] = p.GetValue()
-		}
-		if l["results"] == results && l["command"] == "verify" {
-			return m.GetGauge().GetValue(), nil
-		}
-	}
-	return 0, nil
 }
