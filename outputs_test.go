@@ -63,6 +63,9 @@ func TestOutputThatIsNotResults(t *testing.T) {
 				if data, _ := os.ReadFile(out); !bytes.Equal(data, c.data) {
 					t.Errorf("%s: the file changed: %q", dry, data)
 				}
+				if _, err := os.Stat(out + ".lock"); err == nil {
+					t.Errorf("%s: a lock file was made beside a file that is not a results file", dry)
+				}
 			}
 		})
 	}

@@ -284,6 +284,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := checkOpenFiles(cfg.Workers); err != nil {
 		return nil, err
 	}
+	// A file that is no results file is refused before its lock is made
+	// beside it: it is left as it was, and nothing is added next to it.
+	extra, err := report.CheckHeader(path)
+	if err == nil {
+		err = extraColumns(report.ScanInfo{Extra: extra})
+	}
+	if err != nil {
+		return nil, &OutputError{Path: cfg.Output, Err: err}
+	}
 	unlock, err := lockOutput(path)
 	if err != nil {
 		return nil, err

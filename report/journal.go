@@ -120,6 +120,45 @@ func (j *Journal) Scan(fn func(r *Record, off int64) error) (ScanInfo, error) {
 	return res.info, nil
 }
 
+// CheckHeader looks at the file at path, without changing it, as a run
+// must before it takes a lock beside it: nothing there, an empty file or a
+// results header are fine (it returns the header's columns that openbind
+// does not write); anything else is refused with ErrNotResults.
+func CheckHeader(path string) (extra []string, err error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotResults)
+	case fi.Size() == 0:
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, min(fi.Size(), 64<<10))
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	i := bytes.IndexByte(head, '\n')
+	if i < 0 {
+		// No line break in the first 64 KiB: a torn header at most.
+		if _, err := scan(bytes.NewReader(head), int64(len(head)), func(*Record, int64) error { return nil }); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, nil
+	}
+	res, err := scan(bytes.NewReader(head[:i+1]), int64(i+1), func(*Record, int64) error { return nil })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return res.info.Extra, nil
+}
+
 // ReadFile reads the results file at path as Journal.Scan does, without
 // changing it (a dry run).
 func ReadFile(path string, fn func(r *Record, off int64) error) (ScanInfo, error) {
