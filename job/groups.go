@@ -1,6 +1,7 @@
 package job
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -129,6 +130,13 @@ func newScheduler(st *state, j *report.Journal) (*scheduler, error) {
 			return nil, err
 		}
 		gi := st.groupOf(rec.Group)
+		if in := r.group; in >= 0 && in != gi {
+			// The input puts a done row in another group than its record
+			// (a row moved, or a name read in another encoding): its open
+			// account is its record's group's, so the input's group
+			// cannot create one of its own without splitting a merchant.
+			s.groups[in].stall(fmt.Sprintf("waiting: line %d of this group is done in group %q (its record), on %s; move it back, or take it out of this group, so that one merchant stays on one open account", r.line, rec.Group, cmp.Or(rec.OpenAppID, "an open account not recorded")))
+		}
 		if gi < 0 {
 			continue
 		}
