@@ -380,3 +380,24 @@ func TestEndlessInputStopsOnASignal(t *testing.T) {
 		t.Error("calls were sent")
 	}
 }
+
+// A broken stdout never turns a verification into a usage error: with its
+// summary going to a full disk, a verify whose every row holds exits 0.
+func TestVerifyToAFullStdout(t *testing.T) {
+	t.Parallel()
+	unixOnly(t, "/dev/full")
+	w := newProcWorld(t, 5)
+	if code, out, errOut := w.run("--qps", "0"); code != 0 {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full: %v", err)
+	}
+	defer full.Close()
+	cmd := exec.Command(w.bin, "verify", "--input", w.input, "--output", w.output, "--base-url", w.srv.URL, "--qps", "0")
+	cmd.Stdout = full
+	if code := exitOf(t, cmd.Run()); code != 0 {
+		t.Errorf("verify with stdout on a full disk: exit %d, want 0", code)
+	}
+}
