@@ -588,24 +588,35 @@ func (r *runner) stop(cause error) {
 	r.cancel(cause)
 }
 
+// startPool makes the contexts of a pool (run's or verify's): the stop,
+// which a signal or r.stop cancels, and the calls' parent, which a stop
+// does not cancel (calls in flight finish, bounded by their timeout).
+func (r *runner) startPool(ctx context.Context) {
+	r.stopCtx, r.cancel = context.WithCancelCause(ctx)
+	r.callCtx = context.WithoutCancel(r.stopCtx)
+}
+
+// endPool keeps why the pool stopped early: the first StopError, or a
+// signal (ctx) while left says work was left.
+func (r *runner) endPool(ctx context.Context, left func() bool) {
+	var se *StopError
+	switch cause := context.Cause(r.stopCtx); {
+	case errors.As(cause, &se):
+		r.cause = se
+	case ctx.Err() != nil && left():
+		r.cause = &StopError{Reason: "stopped by a signal"}
+	}
+	r.cancel(nil)
+}
+
 // stopCause is why the run stopped early, or nil.
 func (r *runner) stopCause() error { return r.cause }
 
 // pool sends the rows to do and records their outcomes; it sets r.cause
 // when the run stopped before every row was finished.
 func (r *runner) pool(ctx context.Context) {
-	r.stopCtx, r.cancel = context.WithCancelCause(ctx)
-	r.callCtx = context.WithoutCancel(r.stopCtx)
-	defer func() {
-		var se *StopError
-		switch cause := context.Cause(r.stopCtx); {
-		case errors.As(cause, &se):
-			r.cause = se
-		case ctx.Err() != nil && r.st.plan().ToSend > 0:
-			r.cause = &StopError{Reason: "stopped by a signal"}
-		}
-		r.cancel(nil)
-	}()
+	r.startPool(ctx)
+	defer r.endPool(ctx, func() bool { return r.st.plan().ToSend > 0 })
 	tasks := make(chan task, r.cfg.Workers)
 	results := make(chan outcome, r.cfg.Workers)
 	produced := make(chan task)

@@ -39,18 +39,8 @@ type checked struct {
 
 func (v *verifier) pool(ctx context.Context) {
 	r := v.runner
-	r.stopCtx, r.cancel = context.WithCancelCause(ctx)
-	r.callCtx = context.WithoutCancel(r.stopCtx)
-	defer func() {
-		var se *StopError
-		switch cause := context.Cause(r.stopCtx); {
-		case errors.As(cause, &se):
-			r.cause = se
-		case ctx.Err() != nil:
-			r.cause = &StopError{Reason: "stopped by a signal"}
-		}
-		r.cancel(nil)
-	}()
+	r.startPool(ctx)
+	defer r.endPool(ctx, func() bool { return true })
 	checks := make(chan toCheck, r.cfg.Workers)
 	results := make(chan checked, r.cfg.Workers)
 	go func() {
