@@ -289,6 +289,26 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
 
+// logAndProgress makes the logger and the progress of --log-format,
+// --log-level, --progress and --progress-interval on stderr, through
+// main's sink when stderr is it (its signal notices then share the line
+// discipline of the bar).
+func logAndProgress(c *cli.Context, stderr io.Writer) (*slog.Logger, *progress, error) {
+	sink, ok := stderr.(*stderrSink)
+	if !ok {
+		sink = &stderrSink{w: stderr}
+	}
+	logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
+	if err != nil {
+		return nil, nil, err
+	}
+	prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink)
+	if err != nil {
+		return nil, nil, err
+	}
+	return logger, prog, nil
+}
+
 func runCommand(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:      "run",
@@ -313,15 +333,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if err := checkWrites(c, c.String("input"), c.String("output"), c.String("metrics-file")); err != nil {
 				return err
 			}
-			sink, ok := stderr.(*stderrSink) // main's, which its signal notices share
-			if !ok {
-				sink = &stderrSink{w: stderr}
-			}
-			logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
-			if err != nil {
-				return err
-			}
-			prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink)
+			logger, prog, err := logAndProgress(c, stderr)
 			if err != nil {
 				return err
 			}

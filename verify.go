@@ -67,12 +67,7 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 			if err := checkWrites(c, c.String("input"), c.String("output"), c.String("metrics-file"), rep); err != nil {
 				return err
 			}
-			sink := &stderrSink{w: stderr}
-			logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
-			if err != nil {
-				return err
-			}
-			prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink)
+			logger, prog, err := logAndProgress(c, stderr)
 			if err != nil {
 				return err
 			}
