@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"openbind/wechat"
+	"openbind/wechat/errcode"
 )
 
 // timeoutErr is a net.Error that timed out, as a dial or read deadline gives.
@@ -246,4 +248,46 @@ func TestRetryTableRows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every code of errcode's table has its row in README's retry table (the
+// row that decides it names the code, or a range that holds it), and
+// that row retries it exactly when its class is one that is retried.
+func TestErrcodesInRetryTable(t *testing.T) {
+	for _, c := range errcode.All() {
+		t.Run(c.Name, func(t *testing.T) {
+			r := rule(fmt.Errorf("call: %w", &wechat.APIError{Code: c.Num, Msg: c.Msg}))
+			if !strings.HasPrefix(r.answer, "errcode ") && !strings.HasPrefix(r.answer, "any other errcode") {
+				t.Fatalf("%d is decided by %q, not a row of errcodes", c.Num, r.answer)
+			}
+			if !namesCode(r.answer, c.Num) {
+				t.Errorf("%d (%s) is decided by the row %q, which does not name it", c.Num, c.Name, r.answer)
+			}
+			if retried := strings.HasPrefix(r.retried, "yes"); retried != c.Class.Retried() {
+				t.Errorf("%d: README's row says %q, the class %s says retried %v", c.Num, r.retried, c.Class, c.Class.Retried())
+			}
+		})
+	}
+}
+
+// namesCode reports whether a row of README's table names code: the
+// number itself, or a range "a–b" that holds it.
+func namesCode(answer string, code int) bool {
+	for _, w := range strings.FieldsFunc(answer, func(r rune) bool { return strings.ContainsRune(" ,():`", r) }) {
+		lo, hi, isRange := strings.Cut(w, "–")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			continue
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil {
+				continue
+			}
+		}
+		if a <= code && code <= b {
+			return true
+		}
+	}
+	return false
 }

@@ -1,9 +1,6 @@
 package job
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,33 +30,10 @@ func (s *stats) observe(d time.Duration, err error, retry bool) {
 		s.ok.Add(1)
 		return
 	}
-	o := Outcome(err)
+	o := callOutcome(err)
 	s.mu.Lock()
 	s.outcomes[o]++
 	s.mu.Unlock()
-}
-
-// Outcome names how a call ended, for counts: ok, errcode_N, http_N,
-// bad_answer (an unreadable body), timeout or network.
-func Outcome(err error) string {
-	var (
-		apiErr  *wechat.APIError
-		httpErr *wechat.HTTPError
-		bodyErr *wechat.BodyError
-	)
-	switch {
-	case err == nil:
-		return "ok"
-	case errors.As(err, &apiErr):
-		return fmt.Sprintf("errcode_%d", apiErr.Code)
-	case errors.As(err, &httpErr):
-		return fmt.Sprintf("http_%d", httpErr.StatusCode)
-	case errors.As(err, &bodyErr):
-		return "bad_answer"
-	case isTimeout(err), errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	}
-	return "network"
 }
 
 // run is the part of the summary the run measured.
@@ -75,7 +49,7 @@ func (s *stats) run(sent int, elapsed time.Duration, stopped error) *report.Run 
 	}
 	s.mu.Unlock()
 	if ok := s.ok.Load(); ok > 0 {
-		r.Outcomes[Outcome(nil)] = int(ok)
+		r.Outcomes[callOutcome(nil)] = int(ok)
 	}
 	if stopped != nil {
 		r.Stopped = stopped.Error()

@@ -214,24 +214,11 @@ func (r *runner) bind(ctx context.Context, t *task, rec *report.Record) {
 			// that is how a bind's failure is told from a create's, whose
 			// open_appid is always empty (see report.CallOf).
 			rec.OpenAppID = t.open
-			if what := bindRemedy(rec.ErrCode); what != "" {
+			if what := report.BindRemedy(rec.ErrCode); what != "" {
 				rec.ErrMsg += "; " + what
 			}
 		}
 	}
-}
-
-// bindRemedy says what the merchant must do about a bind that failed.
-func bindRemedy(code int) string {
-	switch code {
-	case wechat.CodeSubjectMismatch:
-		return "its legal subject is not the group's: it cannot join this open account; bind it by hand to one of its own subject"
-	case wechat.CodeNotCreatedByAPI:
-		return "the group's open account was not created through the API, so the API cannot bind to it: bind by hand"
-	case wechat.CodeBindLimit:
-		return "the group's open account has reached its limit (an unverified one takes 5 Mini Programs): verify it, then run again"
-	}
-	return ""
 }
 
 // getOpen fetches the open account of a row that is bound already. If get

@@ -408,46 +408,9 @@ func (s *Summary) Done() int {
 	return s.Counts[Created] + s.Counts[AlreadyBound] + s.Counts[Bound]
 }
 
-// Remedy says, in plain words, what to do about rows that failed with f.
-func (f *Failure) Remedy() string {
-	if f.Status == Invalid {
-		return "fix these rows of the input file, then run again"
-	}
-	switch f.Code {
-	case 40001, 40014, 42001:
-		return "the access_token is invalid or expired: refresh the tokens (or use --token-command) and run again"
-	case 40013:
-		return "the appid is not the token's account: check the appid and its token"
-	case 89001:
-		return "a different legal subject: these accounts cannot join this open account; bind them by hand"
-	case 89003:
-		return "the group's open account was not created through the API: bind these accounts by hand"
-	case 89036:
-		return "the group's open account was not created through the API, or is not verified: verify it, or bind these accounts by hand"
-	case 89004:
-		return "the open account has reached its bind limit (an unverified one takes 5 Mini Programs): verify it, or bind by hand"
-	case 48001:
-		return "the API is not authorized for your platform: check its permission sets (24, 25 or 60)"
-	case 61004:
-		if len(f.IPs) > 0 {
-			return "this machine's IP is not whitelisted: add " + strings.Join(f.IPs, ", ") + " to the platform's IP whitelist, then run again"
-		}
-		return "this machine's IP is not whitelisted: add it in the platform's settings"
-	case 45009:
-		return "these accounts' daily quota is exhausted (each account has its own): run again tomorrow, or reset an account's quota with /cgi-bin/component/clear_quota/v2 (10 resets a month per account)"
-	case 0:
-		switch {
-		case strings.HasPrefix(f.Msg, "TLS: "):
-			return "the TLS handshake with WeChat failed (retrying does not help): check the proxy (HTTPS_PROXY), the system's CA certificates and clock, then run again"
-		case strings.HasPrefix(f.Msg, "DNS: "), f.Msg == "connection refused", strings.HasPrefix(f.Msg, "connect timeout"):
-			return "WeChat could not be reached from this machine: check DNS, the firewall and the proxy (HTTPS_PROXY), then run again"
-		}
-		return "transient (network, system busy, quota): run again"
-	case -1, 45011:
-		return "transient (network, system busy, quota): run again"
-	}
-	return "see WeChat's errcode reference, then run again"
-}
+// Remedy says, in plain words, what to do about rows that failed with f
+// (remedy.go: by errcode's table).
+func (f *Failure) Remedy() string { return f.remedy() }
 
 // WriteText writes the summary for people: counts, failures by cause,
 // what the run measured, and what to do next.

@@ -10,27 +10,29 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+
+	"openbind/wechat/errcode"
 )
 
-// Error codes of the API that openbind acts on.
+// Error codes of the API that openbind acts on: the rows of errcode's
+// table, by the names the client's callers use (errcode says what each
+// means and its remedy).
 const (
-	CodeBusy              = -1    // system busy: retry
-	CodeInvalidCredential = 40001 // token invalid or not the latest
-	CodeInvalidAppID      = 40013 // appid in the body is not the token's account
-	CodeInvalidToken      = 40014 // token malformed
-	CodeTokenExpired      = 42001 // token expired
-	CodeDailyQuota        = 45009 // daily quota exhausted: stop the run
-	CodeMinuteQuota       = 45011 // minute quota: slow everyone down
-	CodeUnauthorized      = 48001 // API not authorized for this platform
-	CodeIPNotAllowed      = 61004 // caller IP not whitelisted
-	CodeAlreadyBound      = 89000 // account already bound to an open account
-	CodeSubjectMismatch   = 89001 // different legal subject
-	CodeNotBound          = 89002 // account not bound (get)
-	CodeNotCreatedByAPI   = 89003 // open account not created through the API (bind)
-	CodeBindLimit         = 89004 // open account's bind limit reached (bind)
-	// CodeNotCreatedOrUnverified is bind's newer form of 89003: the open
-	// account was not created through the API, or is not verified.
-	CodeNotCreatedOrUnverified = 89036
+	CodeBusy                   = errcode.CodeBusy
+	CodeInvalidCredential      = errcode.CodeInvalidCredential
+	CodeInvalidAppID           = errcode.CodeInvalidAppID
+	CodeInvalidToken           = errcode.CodeInvalidToken
+	CodeTokenExpired           = errcode.CodeTokenExpired
+	CodeDailyQuota             = errcode.CodeDailyQuota
+	CodeMinuteQuota            = errcode.CodeMinuteQuota
+	CodeUnauthorized           = errcode.CodeUnauthorized
+	CodeIPNotAllowed           = errcode.CodeIPNotAllowed
+	CodeAlreadyBound           = errcode.CodeAlreadyBound
+	CodeSubjectMismatch        = errcode.CodeSubjectMismatch
+	CodeNotBound               = errcode.CodeNotBound
+	CodeNotCreatedByAPI        = errcode.CodeNotCreatedByAPI
+	CodeBindLimit              = errcode.CodeBindLimit
+	CodeNotCreatedOrUnverified = errcode.CodeNotCreatedOrUnverified
 )
 
 // APIError is an answer whose errcode is not 0.
@@ -58,7 +60,8 @@ func IsCode(err error, codes ...int) bool {
 }
 
 // IsTokenError reports whether err says the access token is invalid or
-// expired (40001, 40014, 42001): only a fresh token helps.
+// expired (40001, 40014, 42001: errcode's class Token): only a fresh
+// token helps.
 func IsTokenError(err error) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && IsTokenCode(ae.Code)
@@ -66,7 +69,7 @@ func IsTokenError(err error) bool {
 
 // IsTokenCode reports whether code is one of IsTokenError's.
 func IsTokenCode(code int) bool {
-	return code == CodeInvalidCredential || code == CodeInvalidToken || code == CodeTokenExpired
+	return errcode.ClassOf(code) == errcode.Token
 }
 
 // HTTPError is an answer with an HTTP status other than 200.

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"openbind/wechat"
+	"openbind/wechat/errcode"
 )
 
 // Account is an authorizer account (Official Account or Mini Program) as the
@@ -667,16 +668,16 @@ func (s *Server) actLocked(path, token, appid string, stale bool, req request) (
 		if token == "" {
 			return answer{ErrCode: 41001, ErrMsg: "access_token missing"}, false
 		}
-		return answer{ErrCode: wechat.CodeInvalidCredential, ErrMsg: "invalid credential, access_token is invalid or not latest"}, false
+		return answer{ErrCode: wechat.CodeInvalidCredential, ErrMsg: codeMsg(wechat.CodeInvalidCredential)}, false
 	case req.AppID != "" && req.AppID != a.AppID:
-		return answer{ErrCode: wechat.CodeInvalidAppID, ErrMsg: "invalid appid"}, false
+		return answer{ErrCode: wechat.CodeInvalidAppID, ErrMsg: codeMsg(wechat.CodeInvalidAppID)}, false
 	case a.Code != 0:
 		return answer{ErrCode: a.Code, ErrMsg: codeMsg(a.Code)}, false
 	}
 	switch path {
 	case wechat.PathCreate:
 		if a.OpenAppID != "" {
-			return answer{ErrCode: wechat.CodeAlreadyBound, ErrMsg: "account has bound open"}, false
+			return answer{ErrCode: wechat.CodeAlreadyBound, ErrMsg: codeMsg(wechat.CodeAlreadyBound)}, false
 		}
 		s.nextOpen++
 		oa := &openAccount{
@@ -691,7 +692,7 @@ func (s *Server) actLocked(path, token, appid string, stale bool, req request) (
 		return answer{OpenAppID: oa.appID, ErrMsg: "ok"}, true
 	case wechat.PathGet:
 		if a.OpenAppID == "" {
-			return answer{ErrCode: wechat.CodeNotBound, ErrMsg: "account has not bound open"}, false
+			return answer{ErrCode: wechat.CodeNotBound, ErrMsg: codeMsg(wechat.CodeNotBound)}, false
 		}
 		return answer{OpenAppID: a.OpenAppID, ErrMsg: "ok"}, false
 	default:
@@ -705,13 +706,13 @@ func (s *Server) bindLocked(a *account, openAppID string) (answer, bool) {
 	case oa == nil:
 		return answer{ErrCode: wechat.CodeInvalidAppID, ErrMsg: "invalid open_appid"}, false
 	case a.OpenAppID != "":
-		return answer{ErrCode: wechat.CodeAlreadyBound, ErrMsg: "account has bound open"}, false
+		return answer{ErrCode: wechat.CodeAlreadyBound, ErrMsg: codeMsg(wechat.CodeAlreadyBound)}, false
 	case oa.subject != a.Subject:
-		return answer{ErrCode: wechat.CodeSubjectMismatch, ErrMsg: "not same contractor"}, false
+		return answer{ErrCode: wechat.CodeSubjectMismatch, ErrMsg: codeMsg(wechat.CodeSubjectMismatch)}, false
 	case !oa.byAPI && oa.unverified:
 		return answer{ErrCode: wechat.CodeNotCreatedOrUnverified, ErrMsg: codeMsg(wechat.CodeNotCreatedOrUnverified)}, false
 	case !oa.byAPI:
-		return answer{ErrCode: wechat.CodeNotCreatedByAPI, ErrMsg: "open not created by api"}, false
+		return answer{ErrCode: wechat.CodeNotCreatedByAPI, ErrMsg: codeMsg(wechat.CodeNotCreatedByAPI)}, false
 	case a.MiniProgram && oa.mps >= s.bindLimit:
 		return answer{ErrCode: wechat.CodeBindLimit, ErrMsg: codeMsg(wechat.CodeBindLimit)}, false
 	}
@@ -720,34 +721,11 @@ func (s *Server) bindLocked(a *account, openAppID string) (answer, bool) {
 	return answer{ErrMsg: "ok"}, true
 }
 
+// codeMsg is the errmsg WeChat writes for code (errcode's table), without
+// the request id that realForm adds.
 func codeMsg(code int) string {
-	switch code {
-	case wechat.CodeBusy:
-		return "system error"
-	case wechat.CodeInvalidCredential:
-		return "invalid credential, access_token is invalid or not latest"
-	case wechat.CodeInvalidAppID:
-		return "invalid appid"
-	case wechat.CodeInvalidToken:
-		return "invalid access_token"
-	case wechat.CodeTokenExpired:
-		return "access_token expired"
-	case wechat.CodeDailyQuota:
-		return "reach max api daily quota limit"
-	case wechat.CodeMinuteQuota:
-		return "reach max api minute quota limit"
-	case wechat.CodeUnauthorized:
-		return "api unauthorized"
-	case wechat.CodeIPNotAllowed:
-		return "access clientip is not registered"
-	case wechat.CodeSubjectMismatch:
-		return "not same contractor"
-	case wechat.CodeNotCreatedByAPI:
-		return "open not created by api"
-	case wechat.CodeBindLimit:
-		return "account has reached bind limit"
-	case wechat.CodeNotCreatedOrUnverified:
-		return "open is not created by api or not verified"
+	if c := errcode.Of(code); c.Msg != "" {
+		return c.Msg
 	}
 	return fmt.Sprintf("error %d", code)
 }
