@@ -15,6 +15,7 @@ import (
 
 	"openbind/job"
 	"openbind/report"
+	"openbind/report/promfile"
 	"openbind/wechat"
 )
 
@@ -363,7 +364,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			status := printResult(stdout, &cfg, res)
 			if path := c.String("metrics-file"); path != "" && !cfg.DryRun {
-				if err := report.WriteMetrics(path, cfg.Output, &res.Summary, time.Now()); err != nil {
+				if err := promfile.WriteRun(path, cfg.Output, &res.Summary, time.Now()); err != nil {
 					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
 				}
 			}

@@ -19,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"openbind/report"
+	"openbind/report/promfile"
 	"openbind/wechat/wechattest"
 )
 
@@ -345,9 +346,9 @@ func cmdMetrics(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	sum, err := report.Summarize(ts.MkAbs(args[1]))
 	ts.Check(err)
-	rows := families[report.MetricRows]
+	rows := families[promfile.MetricRows]
 	if rows == nil || len(rows.GetMetric()) != len(report.Statuses) {
-		ts.Fatalf("%s: want a value of %s for each of the %d statuses", args[0], report.MetricRows, len(report.Statuses))
+		ts.Fatalf("%s: want a value of %s for each of the %d statuses", args[0], promfile.MetricRows, len(report.Statuses))
 	}
 	for _, m := range rows.GetMetric() {
 		labels := map[string]string{}
@@ -357,10 +358,10 @@ func cmdMetrics(ts *testscript.TestScript, neg bool, args []string) {
 		st, err := report.ParseStatus(labels["status"])
 		ts.Check(err)
 		if got, want := m.GetGauge().GetValue(), float64(sum.Counts[st]); got != want {
-			ts.Fatalf("%s{status=%q} = %v, the results file has %v", report.MetricRows, labels["status"], got, want)
+			ts.Fatalf("%s{status=%q} = %v, the results file has %v", promfile.MetricRows, labels["status"], got, want)
 		}
 		if labels["results"] == "" {
-			ts.Fatalf("%s without its results label", report.MetricRows)
+			ts.Fatalf("%s without its results label", promfile.MetricRows)
 		}
 	}
 	value := func(name string) string {
@@ -371,10 +372,10 @@ func cmdMetrics(ts *testscript.TestScript, neg bool, args []string) {
 		return strconv.FormatFloat(mf.GetMetric()[0].GetGauge().GetValue(), 'f', -1, 64)
 	}
 	fmt.Fprintf(ts.Stdout(), "rows by status match %d rows\n", sum.Rows)
-	fmt.Fprintf(ts.Stdout(), "success %s last_run %s last_success %s duration %s\n", value(report.MetricSuccess),
-		value(report.MetricLastRun), value(report.MetricLastSuccess), value(report.MetricDuration))
-	fmt.Fprintf(ts.Stdout(), "last success is this run: %v\n", value(report.MetricLastRun) == value(report.MetricLastSuccess))
-	if calls := families[report.MetricCalls]; calls != nil {
+	fmt.Fprintf(ts.Stdout(), "success %s last_run %s last_success %s duration %s\n", value(promfile.MetricSuccess),
+		value(promfile.MetricLastRun), value(promfile.MetricLastSuccess), value(promfile.MetricDuration))
+	fmt.Fprintf(ts.Stdout(), "last success is this run: %v\n", value(promfile.MetricLastRun) == value(promfile.MetricLastSuccess))
+	if calls := families[promfile.MetricCalls]; calls != nil {
 		for _, m := range calls.GetMetric() {
 			for _, l := range m.GetLabel() {
 				if l.GetName() == "outcome" {

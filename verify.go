@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"openbind/job"
-	"openbind/report"
+	"openbind/report/promfile"
 )
 
 // verifyFlags are the run's flags that apply to verify, and its own.
@@ -97,7 +97,7 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			status := printVerify(stdout, res)
 			if path := c.String("metrics-file"); path != "" {
-				if err := report.WriteVerifyMetrics(path, cfg.Output, &res.Summary, res.Run, time.Now()); err != nil {
+				if err := promfile.WriteVerify(path, cfg.Output, &res.Summary, res.Run, time.Now()); err != nil {
 					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
 				}
 			}

@@ -11,7 +11,7 @@ import (
 
 // stats is what the workers measure of their calls.
 type stats struct {
-	lat     report.Latency
+	lat     latency
 	calls   atomic.Int64
 	retries atomic.Int64
 	ok      atomic.Int64 // calls answered ok; the others are in outcomes

@@ -2,7 +2,8 @@
 // that appends a row as each account finishes, the decoder that reads a
 // file back by header name (tolerating a torn last line), the journal that
 // keeps the file on disk and its final rewrite in input order — and what is
-// made of it: the summary, the metrics and the sign-off report. The
+// made of it: the summary and the sign-off report (the Prometheus textfile
+// is report/promfile). The
 // verification report of `openbind verify` lives here too (verify.go), with
 // the same discipline.
 package report

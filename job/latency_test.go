@@ -1,4 +1,4 @@
-package report
+package job
 
 import (
 	"math"
@@ -7,7 +7,7 @@ import (
 )
 
 func TestLatencyQuantiles(t *testing.T) {
-	var l Latency
+	var l latency
 	if l.Quantile(0.5) != 0 {
 		t.Error("quantile of nothing")
 	}
@@ -24,7 +24,7 @@ func TestLatencyQuantiles(t *testing.T) {
 	if l.Count() != 1000 {
 		t.Errorf("count %d", l.Count())
 	}
-	var tiny Latency
+	var tiny latency
 	tiny.Observe(time.Microsecond)
 	if got := tiny.Quantile(0.5); got != latencyBase.Seconds() {
 		t.Errorf("a call under 100 µs: %v", got)

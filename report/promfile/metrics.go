@@ -1,4 +1,9 @@
-package report
+// Package promfile writes the Prometheus textfile of a run and of a
+// verification (--metrics-file), for node_exporter's textfile collector,
+// and reads back the time of the last success from it. It lives apart
+// from report so that job, which only makes the summaries, does not pull
+// in client_golang: only the command line writes metrics.
+package promfile
 
 import (
 	"errors"
@@ -9,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"openbind/report"
 )
 
 // Metric names of the metrics file.
@@ -21,7 +28,7 @@ const (
 	MetricSuccess     = "openbind_last_run_success"
 )
 
-// WriteMetrics writes what a run left to path in the Prometheus text format,
+// WriteRun writes what a run left to path in the Prometheus text format,
 // atomically (a temporary file, then a rename), for node_exporter's
 // textfile collector. Every metric carries the label results=<results>,
 // so that the files of several waves can sit in one directory.
@@ -29,7 +36,7 @@ const (
 // The run succeeded when every row is done and it did not stop early; the
 // time of the last success is carried over from the file's previous
 // content when this run did not succeed.
-func WriteMetrics(path, results string, s *Summary, now time.Time) error {
+func WriteRun(path, results string, s *report.Summary, now time.Time) error {
 	reg := prometheus.NewRegistry()
 	labels := prometheus.Labels{"results": results}
 	gauge := func(name, help string) prometheus.Gauge {
@@ -40,7 +47,7 @@ func WriteMetrics(path, results string, s *Summary, now time.Time) error {
 
 	rows := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricRows, Help: "Rows of the results file by status, as the last run left it.", ConstLabels: labels}, []string{"status"})
 	reg.MustRegister(rows)
-	for _, st := range Statuses {
+	for _, st := range report.Statuses {
 		rows.WithLabelValues(st.String()).Set(float64(s.Counts[st]))
 	}
 	calls := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricCalls, Help: "Calls the last run made, by outcome (ok, errcode_N, http_N, bad_answer, timeout, network).", ConstLabels: labels}, []string{"outcome"})

@@ -1,23 +1,25 @@
-package report
+package promfile
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"openbind/report"
 )
 
 // MetricVerifyRows is the rows of the last verification by verdict.
 const MetricVerifyRows = "openbind_verify_rows"
 
-// WriteVerifyMetrics writes what a verification left to path, as
-// WriteMetrics does for a run (atomically, for node_exporter's textfile
+// WriteVerify writes what a verification left to path, as
+// WriteRun does for a run (atomically, for node_exporter's textfile
 // collector): openbind_verify_rows{verdict} and the run's openbind_last_*
 // series, every metric labelled results=<results> and command="verify".
 // Give it a file of its own: a run's metrics file is replaced by each run.
 // The verification succeeded when every asked row holds and it did not
 // stop early.
-func WriteVerifyMetrics(path, results string, s *VerifySummary, run *Run, now time.Time) error {
+func WriteVerify(path, results string, s *report.VerifySummary, run *report.Run, now time.Time) error {
 	reg := prometheus.NewRegistry()
 	labels := prometheus.Labels{"results": results, "command": "verify"}
 	gauge := func(name, help string) prometheus.Gauge {
@@ -27,7 +29,7 @@ func WriteVerifyMetrics(path, results string, s *VerifySummary, run *Run, now ti
 	}
 	rows := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricVerifyRows, Help: "Done rows of the results by verdict, as the last verification against WeChat left the report.", ConstLabels: labels}, []string{"verdict"})
 	reg.MustRegister(rows)
-	for _, v := range Verdicts {
+	for _, v := range report.Verdicts {
 		rows.WithLabelValues(v.String()).Set(float64(s.Counts[v]))
 	}
 	success := s.Complete()

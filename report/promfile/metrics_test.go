@@ -1,4 +1,4 @@
-package report
+package promfile
 
 import (
 	"os"
@@ -6,20 +6,24 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"openbind/report"
 )
 
-func TestWriteMetrics(t *testing.T) {
+func TestWriteRun(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "openbind.prom")
-	s := sampleSummary()
-	s.Run = &Run{Elapsed: 3 * time.Second, Outcomes: map[string]int{"ok": 7, "errcode_42001": 12}}
+	// report's sample summary: 16 rows failed, none bound.
+	s := report.Summary{File: "results.csv", Rows: 27, Counts: map[report.Status]int{
+		report.Created: 5, report.AlreadyBound: 2, report.Failed: 16, report.Invalid: 2, report.Pending: 2}}
+	s.Run = &report.Run{Elapsed: 3 * time.Second, Outcomes: map[string]int{"ok": 7, "errcode_42001": 12}}
 	t1 := time.Unix(1_800_000_000, 0)
-	done := Summary{Rows: 2, Counts: map[Status]int{Created: 2}, Run: &Run{}}
+	done := report.Summary{Rows: 2, Counts: map[report.Status]int{report.Created: 2}, Run: &report.Run{}}
 
 	// A success, then a failed run: the time of the success stays.
-	if err := WriteMetrics(path, "w.csv", &done, t1); err != nil {
+	if err := WriteRun(path, "w.csv", &done, t1); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteMetrics(path, "w.csv", &s, t1.Add(time.Hour)); err != nil {
+	if err := WriteRun(path, "w.csv", &s, t1.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -39,8 +43,8 @@ func TestWriteMetrics(t *testing.T) {
 	// Another wave's file does not lend its success; a stopped run is no
 	// success even with every row done.
 	stopped := done
-	stopped.Run = &Run{Stopped: "stopped by a signal"}
-	if err := WriteMetrics(path, "other.csv", &stopped, t1.Add(2*time.Hour)); err != nil {
+	stopped.Run = &report.Run{Stopped: "stopped by a signal"}
+	if err := WriteRun(path, "other.csv", &stopped, t1.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	data, _ = os.ReadFile(path)

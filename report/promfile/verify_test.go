@@ -1,4 +1,4 @@
-package report
+package promfile
 
 import (
 	"os"
@@ -6,32 +6,34 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"openbind/report"
 )
 
 // The time of the last successful verification survives a failed one, and
 // is the verify's own: a run's series in the same file do not count.
-func TestWriteVerifyMetrics(t *testing.T) {
+func TestWriteVerify(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "verify.prom")
 	t1, t2 := time.Unix(1_790_000_000, 0), time.Unix(1_790_003_600, 0)
 	steps := []struct {
 		name   string
-		counts map[Verdict]int
-		run    *Run
+		counts map[report.Verdict]int
+		run    *report.Run
 		at     time.Time
 		want   []string
 	}{
-		{"first, failing", map[Verdict]int{Holds: 3, Unbound: 1}, &Run{}, t1, []string{
+		{"first, failing", map[report.Verdict]int{report.Holds: 3, report.Unbound: 1}, &report.Run{}, t1, []string{
 			`openbind_last_run_success{command="verify",results="r.csv"} 0`, `openbind_verify_rows{command="verify",results="r.csv",verdict="unbound"} 1`}},
-		{"success", map[Verdict]int{Holds: 4, NotAsked: 2}, &Run{}, t1, []string{
+		{"success", map[report.Verdict]int{report.Holds: 4, report.NotAsked: 2}, &report.Run{}, t1, []string{
 			`openbind_last_run_success{command="verify",results="r.csv"} 1`, `openbind_last_success_timestamp_seconds{command="verify",results="r.csv"} 1.79e+09`}},
-		{"stopped early", map[Verdict]int{Holds: 4}, &Run{Stopped: "signal"}, t2, []string{
+		{"stopped early", map[report.Verdict]int{report.Holds: 4}, &report.Run{Stopped: "signal"}, t2, []string{
 			`openbind_last_run_success{command="verify",results="r.csv"} 0`, `openbind_last_success_timestamp_seconds{command="verify",results="r.csv"} 1.79e+09`,
 			`openbind_last_run_timestamp_seconds{command="verify",results="r.csv"} 1.7900036e+09`}},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			sum := VerifySummary{Counts: s.counts}
-			if err := WriteVerifyMetrics(path, "r.csv", &sum, s.run, s.at); err != nil {
+			sum := report.VerifySummary{Counts: s.counts}
+			if err := WriteVerify(path, "r.csv", &sum, s.run, s.at); err != nil {
 				t.Fatal(err)
 			}
 			data, _ := os.ReadFile(path)

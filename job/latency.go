@@ -1,4 +1,4 @@
-package report
+package job
 
 import (
 	"math"
@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// Latency is a histogram of call durations for quantiles, safe for
+// latency is a histogram of call durations for quantiles, safe for
 // concurrent use: log-spaced buckets 5% wide from 100 µs up, so a quantile
 // is right within 5%.
-type Latency struct {
+type latency struct {
 	buckets [latencyBuckets]atomic.Int64
 	count   atomic.Int64
 }
@@ -23,7 +23,7 @@ const (
 var logGrowth = math.Log(latencyGrowth)
 
 // Observe adds one call that took d.
-func (l *Latency) Observe(d time.Duration) {
+func (l *latency) Observe(d time.Duration) {
 	i := 0
 	if d > latencyBase {
 		i = int(math.Log(float64(d)/float64(latencyBase))/logGrowth) + 1
@@ -33,11 +33,11 @@ func (l *Latency) Observe(d time.Duration) {
 }
 
 // Count is the number of calls observed.
-func (l *Latency) Count() int64 { return l.count.Load() }
+func (l *latency) Count() int64 { return l.count.Load() }
 
 // Quantile returns the q-quantile (0 < q ≤ 1) in seconds: the upper bound
 // of the bucket that holds it. 0 when nothing was observed.
-func (l *Latency) Quantile(q float64) float64 {
+func (l *latency) Quantile(q float64) float64 {
 	n := l.count.Load()
 	if n == 0 {
 		return 0
