@@ -48,13 +48,17 @@ func classify(err error) *failure {
 	if err == nil {
 		return f
 	}
+	errors.As(err, &f.renew)
+	errors.As(err, &f.unr)
 	if errors.As(err, &f.api) {
 		f.code = errcode.Of(f.api.Code)
 	}
 	errors.As(err, &f.http)
+	if (f.api != nil || f.http != nil) && f.unr == nil {
+		// An answer: every decision reads it before any network failure.
+		return f
+	}
 	errors.As(err, &f.body)
-	errors.As(err, &f.renew)
-	errors.As(err, &f.unr)
 	errors.As(err, &f.dns)
 	var netErr net.Error
 	f.netErr = errors.As(err, &netErr)
