@@ -29,16 +29,13 @@ type runner struct {
 	// sends a call that may create an open account (see journalIntent).
 	intents chan intent
 
-	// Owned by the collector.
-	sent          int
-	journalErr    error
-	tokenStreak   int      // rows failed on their token, one after the other
-	quotaStreak   int      // rows failed with 45009, one after the other
-	unreachStreak int      // rows that reached no URL, one after the other
-	notes         []string // what the summary must say of the results file
+	// col is what the collector owns; the runner reads it once pool has
+	// returned.
+	col   collector
+	notes []string // what the summary must say of the results file
 
 	// unreached holds, by appid, the error of a row whose last call
-	// reached no URL (set by fail, taken by the collector's watchStreaks).
+	// reached no URL (set by fail, taken by the collector's streaks).
 	unreached sync.Map
 }
 
@@ -53,11 +50,12 @@ type task struct {
 	stale   string // the row's token before the token command renewed it
 }
 
-type outcome struct {
-	i     int
-	kind  taskKind
-	rec   report.Record
-	clean bool // a failed create left nothing behind
+// taskResult is what a worker hands the collector of one task.
+type taskResult struct {
+	i           int
+	kind        taskKind
+	rec         report.Record
+	nothingMade bool // a failed create left nothing behind
 	// lookup is what a get of a row whose state was unknown found.
 	lookup lookupResult
 	// again, when set, is the row to send once more: its get found it
@@ -116,7 +114,7 @@ func (r *runner) pool(ctx context.Context) {
 	r.startPool(ctx)
 	defer r.endPool(ctx, func() bool { return r.st.plan().ToSend > 0 })
 	tasks := make(chan task, r.cfg.Workers)
-	results := make(chan outcome, r.cfg.Workers)
+	results := make(chan taskResult, r.cfg.Workers)
 	produced := make(chan task)
 	go func() {
 		defer close(produced)
@@ -145,7 +143,8 @@ func (r *runner) pool(ctx context.Context) {
 		wg.Wait()
 		close(results)
 	}()
-	r.collect(results)
+	r.col = collector{r: r}
+	r.col.collect(results)
 }
 
 // recoverPanic turns a panic of a worker (a bug) into a stop of the run:

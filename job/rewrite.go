@@ -47,7 +47,7 @@ func (st *state) rewrite(j *report.Journal, tally *report.Tally) error {
 			if err != nil {
 				return err
 			}
-			rec, raw, err := st.record(j, i, &row)
+			rec, raw, err := st.finalRecord(j, i, &row)
 			if err != nil {
 				return err
 			}
@@ -108,11 +108,11 @@ func (st *state) rowSource() (next func() (Row, int, error), done func(), err er
 	}, func() {}, nil
 }
 
-// record is the final record of row i (in.Row row), and its line in the
+// finalRecord is the final record of row i (in.Row row), and its line in the
 // journal when it comes from there. A row whose token cell is empty now
 // keeps a record in doubt (the next run must still settle it), saying that
 // its token is missing.
-func (st *state) record(j *report.Journal, i int, row *Row) (report.Record, []byte, error) {
+func (st *state) finalRecord(j *report.Journal, i int, row *Row) (report.Record, []byte, error) {
 	r := &st.rows[i]
 	if r.off >= 0 && (r.why == valid || (r.why == emptyToken && r.doubt)) {
 		rec, raw, err := j.RecordLineAt(r.off)

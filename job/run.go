@@ -128,7 +128,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// A run that cannot record sends nothing.
 		if err := j.Probe(); err != nil {
 			r.cause = cannotRecord(cfg.Output, err)
-			r.journalErr = err
+			r.col.journalErr = err
 		} else {
 			if p := cfg.Progress; p != nil {
 				p.Start(toDo)
@@ -144,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.Summary, res.Stopped = r.finish()
 	res.Summary.File = cfg.Output
-	res.Summary.Run = r.stats.run(r.sent, time.Since(start), res.Stopped)
+	res.Summary.Run = r.stats.run(r.col.sent, time.Since(start), res.Stopped)
 	res.Summary.Run.Notes = r.notes
 	noteFailovers(cfg.API, res.Summary.Run)
 	return res, nil
@@ -254,14 +254,14 @@ func removeStaleTemps(output string, lg *slog.Logger) {
 // says so, and its outcome is the rows'.
 func (r *runner) finish() (report.Summary, error) {
 	stopped := r.stopCause()
-	if r.journalErr != nil {
+	if r.col.journalErr != nil {
 		// The results file cannot take more: keep what it holds.
 		return r.st.summary(), stopped
 	}
 	if err := r.j.Sync(); err != nil {
 		return r.st.summary(), &StopError{Reason: "cannot write the results file " + r.cfg.Output, Err: err}
 	}
-	if r.st.clean && r.sent == 0 {
+	if r.st.clean && r.col.sent == 0 {
 		// Nothing changed and the file is already final: leave it be.
 		return r.st.scanTally.Summary(), stopped
 	}
