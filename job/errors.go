@@ -18,7 +18,10 @@ type StopError struct {
 }
 
 func (e *StopError) Error() string {
-	if e.Err == nil {
+	switch {
+	case e.Reason == "" && e.Err != nil:
+		return e.Err.Error()
+	case e.Err == nil:
 		return e.Reason
 	}
 	return e.Reason + ": " + e.Err.Error()
@@ -45,3 +48,16 @@ func (e *OutputError) Error() string {
 	return fmt.Sprintf("results file %s: %v", e.Path, e.Err)
 }
 func (e *OutputError) Unwrap() error { return e.Err }
+
+// PanicError is a panic of a goroutine of the job (a bug in openbind),
+// recovered: the run stopped with it (a *StopError wraps it), and the
+// results recorded were written. Stack is the goroutine's stack at the
+// panic, for stderr; it holds no token (a stack shows no string's bytes).
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("internal error (a bug in openbind: %v); the rows recorded are kept", e.Value)
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"openbind/report"
+	"runtime/debug"
 	"sync"
 )
 
@@ -116,17 +117,17 @@ func (r *runner) pool(ctx context.Context) {
 	tasks := make(chan task, r.cfg.Workers)
 	results := make(chan taskResult, r.cfg.Workers)
 	produced := make(chan task)
-	go func() {
+	r.spawn(func() {
 		defer close(produced)
 		if err := r.produce(r.stopCtx, produced); err != nil {
 			r.stop(&StopError{Reason: "stopped reading the input", Err: err})
 		}
-	}()
-	go r.dispatch(r.stopCtx, produced, tasks)
+	})
+	r.spawn(func() { r.dispatch(r.stopCtx, produced, tasks) })
 	var wg sync.WaitGroup
 	for range r.cfg.Workers {
 		wg.Go(func() {
-			defer r.recoverPanic()
+			defer r.guard()
 			for t := range tasks {
 				if r.stopCtx.Err() != nil {
 					continue // never sent: the final file says pending
@@ -147,12 +148,23 @@ func (r *runner) pool(ctx context.Context) {
 	r.col.collect(results)
 }
 
-// recoverPanic turns a panic of a worker (a bug) into a stop of the run:
-// what was recorded is kept, and no stack trace reaches the user.
-func (r *runner) recoverPanic() {
+// spawn runs f in a goroutine of the pool, guarded (see guard).
+func (r *runner) spawn(f func()) {
+	go func() {
+		defer r.guard()
+		f()
+	}()
+}
+
+// guard, deferred first in every goroutine of a pool, turns a panic (a
+// bug) into a stop of the run: what was recorded is kept and the results
+// are written; the *PanicError in the stop carries the stack, for the
+// command line to write on stderr.
+func (r *runner) guard() {
 	if v := recover(); v != nil {
+		pe := &PanicError{Value: v, Stack: debug.Stack()}
 		r.cfg.Logger.Error("internal error (a bug in openbind); stopping", "panic", fmt.Sprint(v))
-		r.stop(&StopError{Reason: fmt.Sprintf("internal error (a bug in openbind: %v); the rows recorded are kept", v)})
+		r.stop(&StopError{Err: pe})
 	}
 }
 

@@ -43,16 +43,16 @@ func (v *verifier) pool(ctx context.Context) {
 	defer r.endPool(ctx, func() bool { return true })
 	checks := make(chan toCheck, r.cfg.Workers)
 	results := make(chan checked, r.cfg.Workers)
-	go func() {
+	r.spawn(func() {
 		defer close(checks)
 		if err := v.produce(r.stopCtx, checks); err != nil {
 			r.stop(&StopError{Reason: "stopped reading the input", Err: err})
 		}
-	}()
+	})
 	var wg sync.WaitGroup
 	for range r.cfg.Workers {
 		wg.Go(func() {
-			defer r.recoverPanic()
+			defer r.guard()
 			for c := range checks {
 				if r.stopCtx.Err() != nil {
 					continue
