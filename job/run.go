@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,10 +181,12 @@ func resolveOutput(output string) (string, error) {
 // for appends.
 func openResults(st *state, cfg *Config, path string) (*report.Journal, error) {
 	for {
-		removeStaleTemps(path, cfg.Logger)
 		j, err := report.OpenJournal(path, cfg.SyncEvery)
 		if err != nil {
 			return nil, unwrapPath(err)
+		}
+		for _, tmp := range j.RemovedTemps() {
+			cfg.Logger.Info("removed the temporary file of an interrupted rewrite", "file", tmp)
 		}
 		info, err := st.scanResults(j)
 		if err == nil {
@@ -219,31 +220,6 @@ func extraColumns(info report.ScanInfo) error {
 		return nil
 	}
 	return fmt.Errorf("it has columns openbind does not write (%s), which its rewrite would drop; move them to another file (or remove them), then run again", strings.Join(info.Extra, ", "))
-}
-
-// removeStaleTemps removes the temporary files of a final rewrite that a
-// killed run left beside output (output.NNN.tmp). The caller holds the lock.
-func removeStaleTemps(output string, lg *slog.Logger) {
-	dir, base := filepath.Split(output)
-	if dir == "" {
-		dir = "."
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		mid, ok := strings.CutPrefix(name, base+".")
-		if !ok || !e.Type().IsRegular() {
-			continue
-		}
-		if digits, ok := strings.CutSuffix(mid, ".tmp"); ok && digits != "" && strings.Trim(digits, "0123456789") == "" {
-			if os.Remove(filepath.Join(dir, name)) == nil {
-				lg.Info("removed the temporary file of an interrupted rewrite", "file", filepath.Join(dir, name))
-			}
-		}
-	}
 }
 
 // finish makes the results file final: synced, and rewritten in input

@@ -15,6 +15,11 @@ type cursor struct {
 	src    lineSource
 	dec    *Reader
 	fields []string
+	// last is the line the last call of line returned, at lastOff: a
+	// rewrite that copies the line of the record just decoded reads it
+	// once.
+	last    []byte
+	lastOff int64
 }
 
 type block struct {
@@ -24,7 +29,17 @@ type block struct {
 
 const blockSize = 64 << 10
 
+// line returns the line at off, valid until the next call.
 func (c *cursor) line(f io.ReaderAt, off int64) ([]byte, error) {
+	if c.last != nil && off == c.lastOff {
+		return c.last, nil
+	}
+	line, err := c.read(f, off)
+	c.last, c.lastOff = line, off
+	return line, err
+}
+
+func (c *cursor) read(f io.ReaderAt, off int64) ([]byte, error) {
 	for i := range c.blocks {
 		b := &c.blocks[i]
 		if off >= b.start && off < b.start+int64(len(b.data)) {

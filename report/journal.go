@@ -26,6 +26,7 @@ type Journal struct {
 	canon    bool // the header is the one Writer writes: see ScanInfo.Canonical
 	cursor   cursor
 	closed   bool // Close was called: a second Close does nothing
+	removed  []string
 }
 
 // ScanInfo tells what Scan found.
@@ -43,18 +44,21 @@ type ScanInfo struct {
 }
 
 // OpenJournal opens the results file at path for reading and appending,
-// creating it when missing. Records reach the disk (fsync) at most syncGap
+// creating it when missing, and removes the temporary files that a rewrite
+// killed halfway left beside it (see RemovedTemps); the caller holds the
+// lock of path. Records reach the disk (fsync) at most syncGap
 // after they are written, and at Close. path must name a regular file (or
 // nothing yet): a device, a pipe or a directory is refused unopened.
 func OpenJournal(path string, syncGap time.Duration) (*Journal, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotResults)
 	}
+	removed := removeStaleTemps(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{path: path, f: f, syncGap: syncGap, lastSync: time.Now()}
+	j := &Journal{path: path, f: f, syncGap: syncGap, lastSync: time.Now(), removed: removed}
 	j.bw = bufio.NewWriterSize(f, 64<<10)
 	j.w = NewWriter(j.bw)
 	return j, nil
@@ -77,6 +81,10 @@ func fileKind(m os.FileMode) string {
 
 // Path is the file's name.
 func (j *Journal) Path() string { return j.path }
+
+// RemovedTemps are the temporary files of an interrupted rewrite that
+// OpenJournal removed.
+func (j *Journal) RemovedTemps() []string { return j.removed }
 
 // Scan reads the records already in the file, calling fn with each and its
 // byte offset, in file order. A last line without its newline is kept when
@@ -189,18 +197,10 @@ func (j *Journal) Sync() error {
 // RecordAt decodes the record at offset off (as given by Scan or Append).
 // Calls with nearby offsets are cheap: reads go through a small block cache.
 func (j *Journal) RecordAt(off int64) (Record, error) {
-	rec, _, err := j.RecordLineAt(off)
-	return rec, err
-}
-
-// RecordLineAt is RecordAt that also returns the record's line as it is in
-// the file (valid until the next call): a rewrite can copy it as is when
-// the file is canonical (see Canonical) and its line and group still hold.
-func (j *Journal) RecordLineAt(off int64) (Record, []byte, error) {
 	var rec Record
 	line, err := j.cursor.line(j.f, off)
 	if err != nil {
-		return rec, nil, fmt.Errorf("%s at byte %d: %w", j.path, off, err)
+		return rec, fmt.Errorf("%s at byte %d: %w", j.path, off, err)
 	}
 	if j.cursor.dec == nil {
 		d := *j.hdr
@@ -213,19 +213,15 @@ func (j *Journal) RecordLineAt(off int64) (Record, []byte, error) {
 	// Anything else, or a field that does not decode, takes the parser
 	// (which also says where the error is).
 	if f, ok := j.cursor.split(line, j.hdr.ncols); ok && j.cursor.dec.decode(f, &rec) == nil {
-		return rec, line, nil
+		return rec, nil
 	}
 	j.cursor.src.b = line
 	if err := j.cursor.dec.Read(&rec); err != nil {
 		j.cursor.dec = nil // its state is unknown after an error
-		return rec, nil, fmt.Errorf("%s at byte %d: %w", j.path, off, err)
+		return rec, fmt.Errorf("%s at byte %d: %w", j.path, off, err)
 	}
-	return rec, line, nil
+	return rec, nil
 }
-
-// Canonical reports whether the file's columns are openbind's (Columns),
-// so that its lines can be copied into another results file as they are.
-func (j *Journal) Canonical() bool { return j.canon }
 
 // Close flushes, syncs and closes the file.
 func (j *Journal) Close() error {
