@@ -3,9 +3,10 @@ package job
 import (
 	"errors"
 	"fmt"
+	"strings"
+
 	"openbind/report"
 	"openbind/wechat"
-	"strings"
 )
 
 // maxUnflushed bounds the rows finished but not yet handed to the kernel.

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
+	"time"
+
 	"openbind/ratelimit"
 	"openbind/report"
 	"openbind/wechat"
-	"os"
-	"time"
 )
 
 // API is what the job needs of WeChat; *wechat.Client has it.

@@ -3,6 +3,7 @@ package job
 import (
 	"errors"
 	"fmt"
+
 	"openbind/report"
 )
 

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"openbind/report"
 	"runtime/debug"
 	"sync"
+
+	"openbind/report"
 )
 
 // runner is one run's pool.
