@@ -2,8 +2,13 @@ package job
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -168,4 +173,63 @@ func TestWorkerPanicStopsTheRun(t *testing.T) {
 	if res.Summary.Counts[report.Created] != 2 || res.Summary.Counts[report.Pending] != 8 {
 		t.Errorf("counts %v", res.Summary.Counts)
 	}
+	// The stop carries the stack of the panic, for stderr.
+	var pe *PanicError
+	if !errors.As(res.Stopped, &pe) || pe.Value != "boom" || !strings.Contains(string(pe.Stack), "panicAPI") {
+		t.Errorf("stopped: %#v, want a *PanicError with the stack of panicAPI.Create", res.Stopped)
+	}
 }
+
+// panicLimiter panics in the Wait of its second call.
+type panicLimiter struct {
+	Limiter
+	n atomic.Int32
+}
+
+func (p *panicLimiter) Wait(ctx context.Context) error {
+	if p.n.Add(1) == 2 {
+		panic("limiter bug")
+	}
+	return p.Limiter.Wait(ctx)
+}
+
+// Every goroutine of a pool recovers: a panic stops the run or the
+// verification with a *PanicError that carries its stack, and the
+// results are written.
+func TestPanicsAreRecovered(t *testing.T) {
+	t.Run("a goroutine of the pool", func(t *testing.T) {
+		r := &runner{cfg: Config{Logger: slog.New(slog.DiscardHandler)}}
+		r.startPool(context.Background())
+		r.spawn(func() { producePanics() })
+		<-r.stopCtx.Done()
+		var pe *PanicError
+		if !errors.As(context.Cause(r.stopCtx), &pe) || !strings.Contains(string(pe.Stack), "producePanics") {
+			t.Fatalf("cause %v, want a *PanicError with the stack of producePanics", context.Cause(r.stopCtx))
+		}
+		if got := context.Cause(r.stopCtx).Error(); got != "internal error (a bug in openbind: reading went wrong); the rows recorded are kept" {
+			t.Errorf("message %q", got)
+		}
+	})
+	t.Run("a worker of verify", func(t *testing.T) {
+		w := newWorld(t, plainInput(10, nil))
+		cfg := w.config()
+		cfg.Workers = 1
+		w.run(t, cfg)
+		vc := VerifyConfig{Input: cfg.Input, Output: cfg.Output, Report: filepath.Join(t.TempDir(), "verify.csv"), Workers: 1, QPS: 0,
+			BaseURL: cfg.BaseURL, Limiter: &panicLimiter{Limiter: ratelimit.New(0, 1)}}
+		res, err := Verify(context.Background(), vc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pe *PanicError
+		if !errors.As(res.Stopped, &pe) || pe.Value != "limiter bug" || !strings.Contains(string(pe.Stack), "panicLimiter") {
+			t.Fatalf("stopped: %v, want a *PanicError from panicLimiter.Wait", res.Stopped)
+		}
+		if _, err := os.Stat(vc.Report); err != nil {
+			t.Errorf("the report was not written: %v", err)
+		}
+	})
+}
+
+//go:noinline
+func producePanics() { panic("reading went wrong") }

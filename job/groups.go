@@ -273,7 +273,7 @@ func (s *scheduler) groupOfRow(st *state, i int) *group {
 }
 
 // ended takes the outcome of a row's call.
-func (s *scheduler) ended(st *state, o *outcome) {
+func (s *scheduler) ended(st *state, o *taskResult) {
 	if len(s.groups) == 0 {
 		return
 	}
@@ -306,7 +306,7 @@ func (s *scheduler) ended(st *state, o *outcome) {
 }
 
 // settled takes the get of a row its group waits on.
-func (s *scheduler) settled(st *state, g *group, o *outcome) {
+func (s *scheduler) settled(st *state, g *group, o *taskResult) {
 	delete(g.settle, o.i)
 	g.settling--
 	switch o.lookup {
@@ -376,7 +376,7 @@ func (s *scheduler) release(g *group, state groupState) {
 }
 
 // led takes the outcome of the group's leader.
-func (s *scheduler) led(g *group, o *outcome) {
+func (s *scheduler) led(g *group, o *taskResult) {
 	rec := &o.rec
 	g.leader = -1
 	s.active--
@@ -386,7 +386,7 @@ func (s *scheduler) led(g *group, o *outcome) {
 		g.addOpen(rec.OpenAppID)
 		g.open = rec.OpenAppID
 		s.release(g, groupReady)
-	case rec.Status == report.Failed && o.clean:
+	case rec.Status == report.Failed && o.nothingMade:
 		// Nothing was left behind: the next row takes its place.
 		if len(g.waiting) == 0 {
 			g.state = groupOpen

@@ -129,6 +129,9 @@ func TestGroupMessages(t *testing.T) {
 	if !strings.HasPrefix(recs[2].ErrMsg, "group split: bound already to ") {
 		t.Errorf("split errmsg: %q", recs[2].ErrMsg)
 	}
+	if !recs[2].IsSplit() || recs[0].IsSplit() || recs[1].IsSplit() {
+		t.Errorf("IsSplit: %v %v %v, want only the third", recs[0].IsSplit(), recs[1].IsSplit(), recs[2].IsSplit())
+	}
 	if diff := cmp.Diff([]string{"m1"}, res.Summary.SplitGroups); diff != "" {
 		t.Errorf("split groups: %s", diff)
 	}

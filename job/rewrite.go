@@ -1,7 +1,6 @@
 package job
 
 import (
-	"bytes"
 	"io"
 	"slices"
 
@@ -21,24 +20,9 @@ func (st *state) rewrite(j *report.Journal, tally *report.Tally) error {
 		return err
 	}
 	defer done()
-	canonical := j.Canonical()
-	var prefix []byte
-	put := func(w *report.Writer, rec *report.Record, raw []byte) error {
-		// A journal line that already says what the final file says is
-		// copied as it is; anything else is encoded anew.
-		prefix = report.AppendPrefix(prefix[:0], rec.Line, rec.AppID, rec.Group)
-		var err error
-		if canonical && raw != nil && bytes.HasPrefix(raw, prefix) && !bytes.HasSuffix(raw, []byte("\r\n")) {
-			_, err = w.WriteLine(raw)
-		} else {
-			_, err = w.Write(rec)
-		}
-		if err == nil {
-			tally.Add(rec)
-		}
-		return err
-	}
-	return report.Rewrite(j.Path(), func(w *report.Writer) error {
+	return j.Rewrite(tally, func(yield func(*report.Record, int64) error) error {
+		var rec report.Record // one for every row: a row costs no allocation
+		var from int64
 		for {
 			row, i, err := next()
 			if err == io.EOF {
@@ -47,21 +31,19 @@ func (st *state) rewrite(j *report.Journal, tally *report.Tally) error {
 			if err != nil {
 				return err
 			}
-			rec, raw, err := st.record(j, i, &row)
-			if err != nil {
+			if rec, from, err = st.finalRecord(j, i, &row); err != nil {
 				return err
 			}
-			if err := put(w, &rec, raw); err != nil {
+			if err := yield(&rec, from); err != nil {
 				return err
 			}
 		}
 		for _, off := range st.keptOffsets() {
-			rec, raw, err := j.RecordLineAt(off)
-			if err != nil {
+			if rec, err = j.RecordAt(off); err != nil {
 				return err
 			}
 			rec.Line = 0
-			if err := put(w, &rec, raw); err != nil {
+			if err := yield(&rec, off); err != nil {
 				return err
 			}
 		}
@@ -108,32 +90,34 @@ func (st *state) rowSource() (next func() (Row, int, error), done func(), err er
 	}, func() {}, nil
 }
 
-// record is the final record of row i (in.Row row), and its line in the
-// journal when it comes from there. A row whose token cell is empty now
+// finalRecord is the final record of row i (in.Row row), and the offset of
+// the journal's record it comes from when it differs from that one at most
+// in line, appid and group (else -1: see report.Journal.Rewrite). A row whose token cell is empty now
 // keeps a record in doubt (the next run must still settle it), saying that
 // its token is missing.
-func (st *state) record(j *report.Journal, i int, row *Row) (report.Record, []byte, error) {
+func (st *state) finalRecord(j *report.Journal, i int, row *Row) (report.Record, int64, error) {
 	r := &st.rows[i]
 	if r.off >= 0 && (r.why == valid || (r.why == emptyToken && r.doubt)) {
-		rec, raw, err := j.RecordLineAt(r.off)
+		rec, err := j.RecordAt(r.off)
 		if err != nil {
-			return rec, nil, err
+			return rec, -1, err
 		}
+		from := r.off
 		rec.Line = row.Line
 		if !rec.Status.Done() {
 			rec.AppID, rec.Group = row.AppID, row.Group
 		}
 		if r.why != valid {
 			rec.ErrMsg = r.why.message(0) + "; earlier: " + rec.ErrMsg
-			raw = nil
+			from = -1
 		}
-		return rec, raw, nil
+		return rec, from, nil
 	}
 	rec := report.Record{Line: row.Line, AppID: row.AppID, Group: row.Group, Status: report.Pending}
 	if r.why != valid {
 		rec.Status, rec.ErrMsg = report.Invalid, st.reason(i)
 	}
-	return rec, nil, nil
+	return rec, -1, nil
 }
 
 // summary counts the rows by the status they have now, without reading

@@ -43,16 +43,16 @@ func (v *verifier) pool(ctx context.Context) {
 	defer r.endPool(ctx, func() bool { return true })
 	checks := make(chan toCheck, r.cfg.Workers)
 	results := make(chan checked, r.cfg.Workers)
-	go func() {
+	r.spawn(func() {
 		defer close(checks)
 		if err := v.produce(r.stopCtx, checks); err != nil {
 			r.stop(&StopError{Reason: "stopped reading the input", Err: err})
 		}
-	}()
+	})
 	var wg sync.WaitGroup
 	for range r.cfg.Workers {
 		wg.Go(func() {
-			defer r.recoverPanic()
+			defer r.guard()
 			for c := range checks {
 				if r.stopCtx.Err() != nil {
 					continue
@@ -145,9 +145,8 @@ func (v *verifier) check(ctx context.Context, c *toCheck) checked {
 		}
 		t.row.Token, t.renewed = token, true
 	}
-	attempts := 0
 	var open string
-	err := r.call(ctx, &t, &attempts, nil, func(ctx context.Context) (err error) {
+	_, err := r.call(ctx, &t, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
@@ -171,7 +170,7 @@ func (v *verifier) check(ctx context.Context, c *toCheck) checked {
 			rec.ErrMsg = co.Error() + "; last: " + rec.ErrMsg
 		}
 		// 45009 is the account's own quota, and a URL out of reach is one
-		// row's: the streaks of run stop the verification (watchStreaks).
+		// row's: the streaks of run stop the verification (streaks).
 		if wechat.Unreachable(err) {
 			r.unreached.Store(rec.AppID, err)
 		}
@@ -182,6 +181,7 @@ func (v *verifier) check(ctx context.Context, c *toCheck) checked {
 // collect is the one writer of the report and of the items' verdicts.
 func (v *verifier) collect(results <-chan checked) {
 	r := v.runner
+	var s streaks // owned here, as a run's collector owns its own
 	pending := 0
 	failed := false
 	flush := func() {
@@ -215,12 +215,12 @@ func (v *verifier) collect(results <-chan checked) {
 		}
 		pr := report.Record{Line: o.rec.Line, AppID: o.rec.AppID, Status: status, ErrCode: o.rec.ErrCode, ErrMsg: o.rec.ErrMsg}
 		if o.rec.Verdict == report.Unknown {
-			r.watchTokens(&pr)
+			s.tokens(r, &pr)
 		} else {
-			r.tokenStreak = 0
+			s.token = 0
 		}
 		if o.rec.Verdict != report.NotAsked {
-			r.watchStreaks(&pr)
+			s.others(r, &pr)
 		}
 		if o.rec.Verdict != report.Holds {
 			r.cfg.Logger.Warn("row does not hold", "line", o.rec.Line, "appid", o.rec.AppID, "verdict", o.rec.Verdict.String(), "errcode", o.rec.ErrCode, "errmsg", o.rec.ErrMsg)

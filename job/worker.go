@@ -36,8 +36,8 @@ func (e *renewError) Error() string { return e.token.Error() + "; " + e.command.
 func (e *renewError) Unwrap() error { return e.token }
 
 // process sends one row and returns its outcome.
-func (r *runner) process(ctx context.Context, t *task) outcome {
-	o := outcome{i: t.i, kind: t.kind}
+func (r *runner) process(ctx context.Context, t *task) taskResult {
+	o := taskResult{i: t.i, kind: t.kind}
 	rec := &o.rec
 	*rec = report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group}
 	if t.kind == doDefer {
@@ -61,7 +61,7 @@ func (r *runner) process(ctx context.Context, t *task) outcome {
 	}
 	switch t.kind {
 	case doCreate:
-		o.clean = r.create(ctx, t, rec)
+		o.nothingMade = r.create(ctx, t, rec)
 	case doBind:
 		r.bind(ctx, t, rec)
 	case doLookup, doSettle:
@@ -80,7 +80,7 @@ var errEmptyToken = errors.New("its access_token cell is empty (fill it, or use 
 // tokenFailed ends a row whose token could not be had: nothing was sent. A
 // row done stays done, saying why it was not asked; a row in doubt keeps
 // its record (skip); any other row fails, and its group waits.
-func (r *runner) tokenFailed(t *task, o *outcome, err error) {
+func (r *runner) tokenFailed(t *task, o *taskResult, err error) {
 	rec := &o.rec
 	row := &r.st.rows[t.i]
 	o.lookup, o.reason = lookupFailed, err.Error()
@@ -100,7 +100,7 @@ func (r *runner) tokenFailed(t *task, o *outcome, err error) {
 // account is still unknown: done stays done, and its errmsg says why. Its
 // group is the one of its earlier record, which the collector (the one
 // reader of the results file during a run) fills in.
-func stillBound(o *outcome, why string) {
+func stillBound(o *taskResult, why string) {
 	o.rec.Status, o.rec.ErrCode, o.rec.OpenAppID = report.AlreadyBound, wechat.CodeAlreadyBound, ""
 	o.rec.ErrMsg, o.rec.FinishedAt = "account has bound open; "+why, time.Now()
 	o.prevGroup = true
@@ -112,14 +112,15 @@ func stillBound(o *outcome, why string) {
 // the row is sent like any row not done: at once when it has no group,
 // else through its group (again). Unanswered, a done row stays done
 // saying why, a row in doubt stays in doubt (pending after its calls).
-func (r *runner) lookup(ctx context.Context, t *task, o *outcome) {
+func (r *runner) lookup(ctx context.Context, t *task, o *taskResult) {
 	rec := &o.rec
 	row := &r.st.rows[t.i]
 	var open string
-	err := r.call(ctx, t, &rec.Attempts, nil, func(ctx context.Context) (err error) {
+	a, err := r.call(ctx, t, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
+	rec.Attempts += a.sent
 	switch {
 	case err == nil:
 		o.lookup = lookupFound
@@ -127,7 +128,7 @@ func (r *runner) lookup(ctx context.Context, t *task, o *outcome) {
 	case wechat.IsCode(err, wechat.CodeNotBound):
 		o.lookup = lookupNotBound
 		if t.kind == doLookup && row.group < 0 {
-			o.clean = r.create(ctx, t, rec) // its attempts add to the get's
+			o.nothingMade = r.create(ctx, t, rec) // its attempts add to the get's
 			return
 		}
 		again := *t
@@ -162,27 +163,27 @@ func (r *runner) create(ctx context.Context, t *task, rec *report.Record) bool {
 		}
 	}
 	var open string
-	acted := false
-	err := r.call(ctx, t, &rec.Attempts, &acted, func(ctx context.Context) (err error) {
+	a, err := r.call(ctx, t, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Create(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
+	rec.Attempts += a.sent
 	switch {
 	case err == nil:
 		rec.Status, rec.OpenAppID = report.Created, open
 	case wechat.IsCode(err, wechat.CodeAlreadyBound):
 		rec.Status, rec.ErrCode, rec.ErrMsg = report.AlreadyBound, wechat.CodeAlreadyBound, describe(err, r.cfg.Timeout)
-		rec.OpenAppID, rec.ErrMsg = r.getOpen(ctx, t, &rec.Attempts, rec.ErrMsg)
+		rec.OpenAppID, rec.ErrMsg = r.getOpen(ctx, t, rec, rec.ErrMsg)
 	default:
 		r.fail(rec, err)
-		if acted && rec.Status == report.Failed && rec.ErrCode != 0 {
+		if a.acted && rec.Status == report.Failed && rec.ErrCode != 0 {
 			// The failure must stay in doubt (report.Record.InDoubt): an
 			// earlier attempt's answer was lost.
 			rec.ErrMsg = fmt.Sprintf("an earlier attempt's answer was lost: whether it made an open account is unknown; last: %s (errcode %d)", rec.ErrMsg, rec.ErrCode)
 			rec.ErrCode = 0
 		}
 	}
-	return rec.Status == report.Failed && !acted && rec.Attempts > 0
+	return rec.Status == report.Failed && !a.acted && rec.Attempts > 0
 }
 
 // bind binds a group's row to the group's open account. A row bound
@@ -190,14 +191,15 @@ func (r *runner) create(ctx context.Context, t *task, rec *report.Record) bool {
 // bound when get says it is on the group's account, and already_bound,
 // the group split, when it is on another.
 func (r *runner) bind(ctx context.Context, t *task, rec *report.Record) {
-	err := r.call(ctx, t, &rec.Attempts, nil, func(ctx context.Context) error {
+	a, err := r.call(ctx, t, func(ctx context.Context) error {
 		return r.cfg.API.Bind(ctx, t.row.Token, t.row.AppID, t.open)
 	})
+	rec.Attempts += a.sent
 	switch {
 	case err == nil:
 		rec.Status, rec.OpenAppID = report.Bound, t.open
 	case wechat.IsCode(err, wechat.CodeAlreadyBound):
-		open, msg := r.getOpen(ctx, t, &rec.Attempts, describe(err, r.cfg.Timeout))
+		open, msg := r.getOpen(ctx, t, rec, describe(err, r.cfg.Timeout))
 		switch {
 		case open == t.open:
 			rec.Status, rec.OpenAppID = report.Bound, open
@@ -221,14 +223,16 @@ func (r *runner) bind(ctx context.Context, t *task, rec *report.Record) {
 	}
 }
 
-// getOpen fetches the open account of a row that is bound already. If get
-// fails the row stays already_bound, its open_appid empty, and msg says why.
-func (r *runner) getOpen(ctx context.Context, t *task, attempts *int, msg string) (string, string) {
+// getOpen fetches the open account of a row that is bound already; its
+// attempts add to rec's. If get fails the row stays already_bound, its
+// open_appid empty, and msg says why.
+func (r *runner) getOpen(ctx context.Context, t *task, rec *report.Record, msg string) (string, string) {
 	var open string
-	err := r.call(ctx, t, attempts, nil, func(ctx context.Context) (err error) {
+	a, err := r.call(ctx, t, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
+	rec.Attempts += a.sent
 	if err != nil {
 		return "", msg + "; get failed: " + r.errText(err)
 	}
@@ -265,24 +269,56 @@ func (r *runner) errText(err error) string {
 	return describe(err, r.cfg.Timeout)
 }
 
+// attempts is what the attempts of one call came to.
+type attempts struct {
+	sent int // attempts sent, each after its wait on the limiter
+	// acted says a failed attempt may have changed WeChat's state without
+	// saying so (see mayHaveActed).
+	acted bool
+}
+
 // call makes one call with its retries: each attempt waits on the shared
 // limiter and has its own timeout; transient failures are retried after a
-// backoff (its own, made at the first retry), up to MaxAttempts. A stop of
+// backoff (its own, made at the first retry), up to MaxAttempts. A token
+// error, with a token command, has the command asked once for the row and
+// the call made anew with the fresh token (MaxAttempts again). A stop of
 // the run between attempts gives a *cutOff. The calls in flight are not
 // cancelled by a stop: they finish, bounded by the timeout.
-//
-// acted, when not nil, is set when a failed attempt may have changed
-// WeChat's state without saying so (see mayHaveActed).
-func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, fn func(context.Context) error) error {
-	var (
-		last error
-		b    backoff.BackOff
-	)
+func (r *runner) call(ctx context.Context, t *task, fn func(context.Context) error) (attempts, error) {
+	var c retrying
+	err := r.tries(ctx, t, &c, fn)
+	if r.renewable(t, err) {
+		token, terr := r.freshToken(ctx, t.row.AppID)
+		if terr != nil {
+			return c.attempts, &renewError{token: err, command: terr}
+		}
+		t.stale, t.row.Token, t.renewed = t.row.Token, token, true
+		err = r.tries(ctx, t, &c, fn)
+	}
+	return c.attempts, err
+}
+
+// retrying is the state of a call across its attempts.
+type retrying struct {
+	attempts
+	last error           // the last attempt's error
+	b    backoff.BackOff // made at the first backoff
+}
+
+// renewable reports whether err is a token error that the token command,
+// not asked yet for the row, may cure.
+func (r *runner) renewable(t *task, err error) bool {
+	return err != nil && wechat.IsTokenError(err) && r.cfg.TokenCommand != "" && !t.renewed
+}
+
+// tries makes the attempts of a call with the row's token as it stands.
+// It gives up at once on an error that a fresh token may cure (renewable).
+func (r *runner) tries(ctx context.Context, t *task, c *retrying, fn func(context.Context) error) error {
 	for n := 1; ; n++ {
 		if err := r.limiter.Wait(ctx); err != nil {
-			return &cutOff{last: last}
+			return &cutOff{last: c.last}
 		}
-		*attempts++
+		c.sent++
 		actx, cancel := context.WithTimeout(r.callCtx, r.cfg.Timeout)
 		start := time.Now()
 		err := fn(actx)
@@ -296,24 +332,17 @@ func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, 
 		if err == nil {
 			return nil
 		}
-		last = err
+		c.last = err
 		if isTooManyFiles(err) {
 			// No fault of WeChat's: every call after it would fail too.
 			r.stop(tooManyFiles(err))
 			return &cutOff{last: err}
 		}
-		if acted != nil && mayHaveActed(err) {
-			*acted = true
+		if mayHaveActed(err) {
+			c.acted = true
 		}
-		if wechat.IsTokenError(err) && r.cfg.TokenCommand != "" && !t.renewed {
-			// Once per row: ask the token command, and repeat the call.
-			token, terr := r.freshToken(ctx, t.row.AppID)
-			if terr != nil {
-				return &renewError{token: err, command: terr}
-			}
-			t.stale, t.row.Token, t.renewed = t.row.Token, token, true
-			n = 0
-			continue
+		if r.renewable(t, err) {
+			return err
 		}
 		retry, why := shouldRetry(ctx, err)
 		switch {
@@ -329,10 +358,10 @@ func (r *runner) call(ctx context.Context, t *task, attempts *int, acted *bool, 
 			}
 			continue
 		}
-		if b == nil {
-			b = newBackOff(r.cfg.RetryBackoff)
+		if c.b == nil {
+			c.b = newBackOff(r.cfg.RetryBackoff)
 		}
-		d := b.NextBackOff()
+		d := c.b.NextBackOff()
 		r.cfg.Logger.Debug("call failed; retrying", "line", t.row.Line, "attempt", n, "error", err.Error(), "backoff", d)
 		if !sleep(ctx, d) {
 			return &cutOff{last: err}

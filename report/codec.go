@@ -40,7 +40,7 @@ func (e *Writer) WriteHeader() (int, error) {
 
 // Write writes one record and returns the number of bytes written.
 func (e *Writer) Write(r *Record) (int, error) {
-	b := AppendPrefix(e.buf[:0], r.Line, r.AppID, r.Group)
+	b := appendPrefix(e.buf[:0], r.Line, r.AppID, r.Group)
 	b = append(b, r.Status.String()...)
 	b = append(b, ',')
 	b = appendField(b, cellText(r.OpenAppID))
@@ -97,15 +97,15 @@ func appendDigits(b []byte, n, width int) []byte {
 	return b
 }
 
-// WriteLine writes a record line exactly as given, as read by
-// Journal.RecordLineAt from a canonical file; it must end in a newline.
-func (e *Writer) WriteLine(line []byte) (int, error) {
+// writeLine writes a record line exactly as given, as read from a
+// canonical journal; it must end in a newline.
+func (e *Writer) writeLine(line []byte) (int, error) {
 	return e.w.Write(line)
 }
 
-// AppendPrefix appends to b the start of the line Write gives a record
+// appendPrefix appends to b the start of the line Write gives a record
 // with this line, appid and group: "line,appid,group,".
-func AppendPrefix(b []byte, line int, appid, group string) []byte {
+func appendPrefix(b []byte, line int, appid, group string) []byte {
 	if line > 0 { // a kept record of another input has none
 		b = strconv.AppendInt(b, int64(line), 10)
 	}

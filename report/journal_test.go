@@ -229,7 +229,7 @@ func TestAppendRefusesForeignLayout(t *testing.T) {
 func TestRewrite(t *testing.T) {
 	recs := sampleRecords()
 	path := writeTemp(t, []byte("old\n"))
-	err := Rewrite(path, func(w *Writer) error {
+	err := rewriteFile(path, func(w *Writer) error {
 		for i := range recs {
 			if _, err := w.Write(&recs[i]); err != nil {
 				return err
@@ -245,7 +245,7 @@ func TestRewrite(t *testing.T) {
 		t.Errorf("rewritten:\n%s", data)
 	}
 	// A failing fill leaves the file as it was, and no temporary file.
-	err = Rewrite(path, func(w *Writer) error { return os.ErrInvalid })
+	err = rewriteFile(path, func(w *Writer) error { return os.ErrInvalid })
 	if err != os.ErrInvalid {
 		t.Fatalf("Rewrite = %v", err)
 	}

@@ -111,6 +111,11 @@ func (r *Record) Kept() bool { return r.Line == 0 }
 // another open account than its group's: the merchant's accounts are split.
 const SplitMsg = "group split"
 
+// IsSplit reports whether the record is a group's row found bound to
+// another open account than its group's, or left waiting because its
+// group's rows are on several (its errmsg starts with SplitMsg).
+func (r *Record) IsSplit() bool { return strings.HasPrefix(r.ErrMsg, SplitMsg) }
+
 // TimeFormat is the layout of finished_at: RFC 3339 in UTC, milliseconds.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 

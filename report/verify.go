@@ -91,7 +91,7 @@ func verifyHeaderLine() []byte {
 
 // AppendVerify appends the line of r (with its newline) to b.
 func AppendVerify(b []byte, r *VerifyRecord) []byte {
-	b = AppendPrefix(b, r.Line, r.AppID, r.Group)
+	b = appendPrefix(b, r.Line, r.AppID, r.Group)
 	b = appendField(b, cellText(r.RecordedOpen))
 	b = append(b, ',')
 	b = appendField(b, cellText(r.OpenAppID))

@@ -1,0 +1,187 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"time"
+
+	"openbind/ratelimit"
+	"openbind/report"
+	"openbind/wechat"
+)
+
+// API is what the job needs of WeChat; *wechat.Client has it.
+type API interface {
+	Create(ctx context.Context, token, appid string) (string, error)
+	Get(ctx context.Context, token, appid string) (string, error)
+	Bind(ctx context.Context, token, appid, openAppID string) error
+}
+
+// Config is a run's settings; the zero values of the optional ones take
+// the defaults of the command line.
+type Config struct {
+	Input   string // the accounts CSV
+	Output  string // the results CSV (journal and final file)
+	QPS     float64
+	Burst   int
+	Workers int // 0: DefaultWorkers(QPS, Burst)
+
+	MaxAttempts  int           // attempts per call, at least 1
+	Timeout      time.Duration // per attempt
+	RetryBackoff time.Duration // first backoff; it doubles, with jitter
+	BaseURL      string
+	DryRun       bool
+	SyncEvery    time.Duration // bound on how long a finished row waits for fsync
+	// QuotaPause is how long a 45011 pauses every call; 0: until the next
+	// minute of the clock, when WeChat's minute quota turns.
+	QuotaPause time.Duration
+	// TokenCommand, when set, is run (sh -c) for a fresh token: for rows
+	// whose token cell is empty (the column may then be absent), and once
+	// for a row whose call answers 40001, 40014 or 42001.
+	TokenCommand string
+	TokenTimeout time.Duration // bound on one run of TokenCommand
+	// StaleTokenStreak is how many rows in a row may fail with an invalid
+	// or expired token (40001, 40014, 42001) before the run stops: the
+	// file's tokens are stale. 0: DefaultStaleTokenStreak; < 0: never.
+	StaleTokenStreak int
+
+	// InputEncoding (utf-8, gb18030, utf-16; "": told from the bytes) and
+	// Sheet (of a workbook; "": the first) say how to read Input.
+	InputEncoding string
+	Sheet         string
+
+	Logger   *slog.Logger
+	API      API      // nil: a wechat.Client for BaseURL
+	Limiter  Limiter  // nil: a ratelimit.Limiter of QPS and Burst
+	Progress Progress // nil: none
+}
+
+// Progress is told how a run goes; the command line draws it.
+type Progress interface {
+	// Start is called once, with the number of rows to send.
+	Start(toSend int)
+	// Row is called as each row sent ends (done, failed or cut off).
+	Row(rec *report.Record)
+	// Stop is called once, when the last row has ended.
+	Stop()
+}
+
+// Limiter is the rate limit every call waits on; *ratelimit.Limiter has it.
+type Limiter interface {
+	Wait(ctx context.Context) error
+	// SlowDown is told of a 45011 (minute quota): it slows every caller,
+	// and reports whether this 45011 did (the others of a burst do not).
+	SlowDown() bool
+}
+
+// Defaults of Config.
+const (
+	DefaultQPS          = 10
+	DefaultMaxAttempts  = 5
+	DefaultTimeout      = 10 * time.Second
+	DefaultRetryBackoff = 500 * time.Millisecond
+	DefaultSyncEvery    = time.Second
+	// DefaultStaleTokenStreak rows failing on their token, one after the
+	// other, stop the run.
+	DefaultStaleTokenStreak = 20
+	// MaxLatency is the answer time the default pool must absorb at full rate.
+	MaxLatency = time.Second
+)
+
+// DefaultWorkers sizes the pool by Little's law: enough calls in flight to
+// keep qps when each takes MaxLatency, plus a quarter for the retries and
+// the tail, plus the burst. With no rate limit it is 32.
+func DefaultWorkers(qps float64, burst int) int {
+	if qps <= 0 {
+		return 32
+	}
+	n := int(math.Ceil(qps*MaxLatency.Seconds()*1.25)) + max(burst, 1)
+	return min(max(n, 4), 10000)
+}
+
+func (c *Config) setDefaults() error {
+	if c.Input == "" {
+		return &ConfigError{"--input is required (see openbind run --help)"}
+	}
+	if c.Output == "" {
+		c.Output = "results.csv"
+	}
+	switch {
+	case c.QPS < 0 || math.IsNaN(c.QPS) || math.IsInf(c.QPS, 0):
+		return &ConfigError{fmt.Sprintf("--qps %v: want 0 (no limit) or more", c.QPS)}
+	case c.Burst < 0:
+		return &ConfigError{fmt.Sprintf("--burst %d: want 1 or more", c.Burst)}
+	case c.Workers < 0:
+		return &ConfigError{fmt.Sprintf("--workers %d: want 1 or more", c.Workers)}
+	case c.MaxAttempts < 0:
+		return &ConfigError{fmt.Sprintf("--max-attempts %d: want 1 or more", c.MaxAttempts)}
+	case c.Timeout < 0:
+		return &ConfigError{fmt.Sprintf("--timeout %s: want more than 0", c.Timeout)}
+	}
+	c.Burst = max(c.Burst, 1)
+	if c.Workers == 0 {
+		c.Workers = DefaultWorkers(c.QPS, c.Burst)
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.RetryBackoff <= 0 {
+		c.RetryBackoff = DefaultRetryBackoff
+	}
+	if c.SyncEvery <= 0 {
+		c.SyncEvery = DefaultSyncEvery
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Limiter == nil {
+		l := ratelimit.New(c.QPS, c.Burst)
+		l.SetPause(c.QuotaPause)
+		c.Limiter = l
+	}
+	if c.TokenTimeout <= 0 {
+		c.TokenTimeout = DefaultTokenTimeout
+	}
+	if c.StaleTokenStreak == 0 {
+		c.StaleTokenStreak = DefaultStaleTokenStreak
+	}
+	if c.API == nil {
+		cl, err := wechat.NewClient(c.BaseURL, wechat.NewHTTPClient(c.Workers))
+		if err != nil {
+			return &ConfigError{"--base-url: " + err.Error()}
+		}
+		cl.SetWaiter(c.Limiter) // a failover to the next URL is a call too
+		lg, timeout := c.Logger, c.Timeout
+		cl.SetFailoverHook(func(from, to string, err error) {
+			lg.Warn("a base URL cannot be reached; going on at the next one", "from", from, "to", to, "error", describe(err, timeout))
+		})
+		c.API = cl
+	} else if c.BaseURL != "" {
+		if _, err := wechat.ParseBaseURLs(c.BaseURL); err != nil {
+			return &ConfigError{"--base-url: " + err.Error()}
+		}
+	}
+	same, err := samePath(c.Input, c.Output)
+	if err == nil && same {
+		return &ConfigError{fmt.Sprintf("--output %s is the input file", c.Output)}
+	}
+	return nil
+}
+
+func samePath(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
