@@ -61,7 +61,7 @@ func appAction(c *cli.Context, stdout, stderr io.Writer) error {
 		c.App.Writer = stderr
 		defer func() { c.App.Writer = stdout }()
 		_ = cli.ShowAppHelp(c)
-		return &exitStatus{exitUsage}
+		return &exitStatus{code: exitUsage}
 	}
 	name := c.Args().First()
 	msg := fmt.Sprintf("unknown command %q", name)

@@ -76,7 +76,8 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			code := exitCode(printResult(stdout, &cfg, res))
+			printResult(stdout, &cfg, res)
+			code := runCode(&cfg, res)
 			fmt.Fprintf(stdout, "exit status %d\n", code)
 			if res.Stopped != nil {
 				return nil
@@ -87,7 +88,8 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			code = exitCode(printResult(stdout, &cfg, res))
+			printResult(stdout, &cfg, res)
+			code = runCode(&cfg, res)
 			fmt.Fprintf(stdout, "exit status %d; the stand-in saw %d calls this time\n", code, srv.Count("")-before)
 			if kept {
 				fmt.Fprintf(stdout, "\nresults: %s (see: openbind report %s)\n", output, output)

@@ -89,32 +89,42 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			status := printResult(stdout, &cfg, res)
+			printResult(stdout, &cfg, res)
 			if path := c.String("metrics-file"); path != "" && !cfg.DryRun {
 				if err := report.WriteMetrics(path, cfg.Output, &res.Summary, time.Now()); err != nil {
 					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
 				}
 			}
-			return status
+			return exitWith(runCode(&cfg, res), res.Stopped)
 		},
 	}
 }
 
-// printResult prints a run's summary and returns its exit status.
-func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
-	s := &res.Summary
+// printResult prints a run's summary, or a dry run's plan; runCode, not
+// what it prints, chooses the exit code.
+func printResult(w io.Writer, cfg *job.Config, res *job.Result) {
 	if cfg.DryRun {
-		return printPlan(w, cfg, &res.Plan)
+		printPlan(w, cfg, &res.Plan)
+		return
 	}
 	// A broken stdout (a closed pipe, a full disk) loses the summary, never
 	// the run: the exit code still says what became of the rows.
-	_ = s.WriteText(w)
+	_ = res.Summary.WriteText(w)
+}
+
+// runCode is the exit code of a run: 3 when it stopped early; 1 when rows
+// are not done (failed or invalid, or a merchant group split or
+// unconfirmed), or a dry run's plan has invalid rows; else 0.
+func runCode(cfg *job.Config, res *job.Result) int {
 	switch {
+	case cfg.DryRun && res.Plan.Invalid > 0:
+		return exitFailed
+	case cfg.DryRun:
+		return exitOK
 	case res.Stopped != nil:
-		return &exitStatus{exitStopped}
-	case !s.Complete():
-		// Rows not done, or a merchant group split or unconfirmed.
-		return &exitStatus{exitFailed}
+		return exitStopped
+	case !res.Summary.Complete():
+		return exitFailed
 	}
-	return nil
+	return exitOK
 }

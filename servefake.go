@@ -97,17 +97,22 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 				}
 				fmt.Fprintf(stdout, "(openbind run --base-url %s)\n", strings.Join(urls, ","))
 			}
-			go func() {
+			goroutines := crewOf(c)
+			goroutines.Go(func() {
 				<-c.Context.Done()
 				srv.Release()
 				_ = hs.Close()
-			}()
+			})
 			if unbind, move := c.Int("unbind"), c.Int("move"); unbind > 0 || move > 0 {
-				changeOnHangup(c.Context, stdout, srv, unbind, move)
+				changeOnHangup(c.Context, goroutines, stdout, srv, unbind, move)
 			}
 			serveErr := make(chan error, len(lns))
 			for _, ln := range lns {
-				go func() { serveErr <- hs.Serve(ln) }()
+				goroutines.Go(func() {
+					err := http.ErrServerClosed // unless Serve returns: a panic, which the crew reports
+					defer func() { serveErr <- err }()
+					err = hs.Serve(ln)
+				})
 			}
 			for range lns {
 				if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -123,11 +128,11 @@ func serveFakeCommand(stdout, stderr io.Writer) *cli.Command {
 
 // changeOnHangup makes, at each SIGHUP, the stand-in's changes behind
 // openbind's back (wechattest.Server.ChangeBehind), and says which.
-func changeOnHangup(ctx context.Context, stdout io.Writer, srv *wechattest.Server, unbind, move int) {
+func changeOnHangup(ctx context.Context, goroutines *crew, stdout io.Writer, srv *wechattest.Server, unbind, move int) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	fmt.Fprintf(stdout, "send SIGHUP (kill -HUP %d) to unbind %d and move %d bound accounts behind openbind's back\n", os.Getpid(), unbind, move)
-	go func() {
+	goroutines.Go(func() {
 		defer signal.Stop(hup)
 		for {
 			select {
@@ -139,7 +144,7 @@ func changeOnHangup(ctx context.Context, stdout io.Writer, srv *wechattest.Serve
 				return
 			}
 		}
-	}()
+	})
 }
 
 func faultNames() string {
