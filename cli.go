@@ -121,7 +121,7 @@ var flagDashes = strings.NewReplacer(
 )
 
 // wantsHelpOrVersion reports whether args ask for help or the version:
-// those read no environment variable (DESIGN.md, Decision 12), so that a
+// those read no environment variable (README "Run a wave"), so that a
 // bad OPENBIND_QPS cannot hide the help that would explain it.
 func wantsHelpOrVersion(args []string) bool {
 	if c := commandOf(args); c == "help" || c == "h" || c == "version" {

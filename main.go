@@ -16,7 +16,7 @@ import (
 	"openbind/job"
 )
 
-// Exit codes (DESIGN.md).
+// Exit codes (README "Exit status").
 const (
 	exitOK      = 0 // every row done
 	exitFailed  = 1 // finished; some rows failed or invalid
