@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,14 +8,8 @@ import (
 	"os"
 	"reflect"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"openbind/job"
-	"openbind/report"
-	"openbind/report/promfile"
-	"openbind/wechat"
 )
 
 // envVar is the environment variable that sets a flag: OPENBIND_<FLAG>.
@@ -68,7 +61,7 @@ func appAction(c *cli.Context, stdout, stderr io.Writer) error {
 		c.App.Writer = stderr
 		defer func() { c.App.Writer = stdout }()
 		_ = cli.ShowAppHelp(c)
-		return &exitStatus{exitUsage}
+		return &exitStatus{code: exitUsage}
 	}
 	name := c.Args().First()
 	msg := fmt.Sprintf("unknown command %q", name)
@@ -128,7 +121,7 @@ var flagDashes = strings.NewReplacer(
 )
 
 // wantsHelpOrVersion reports whether args ask for help or the version:
-// those read no environment variable (DESIGN.md, Decision 12), so that a
+// those read no environment variable (README "Run a wave"), so that a
 // bad OPENBIND_QPS cannot hide the help that would explain it.
 func wantsHelpOrVersion(args []string) bool {
 	if c := commandOf(args); c == "help" || c == "h" || c == "version" {
@@ -249,31 +242,6 @@ func usageError(c *cli.Context, err error, _ bool) error {
 	return fmt.Errorf("%s (see %s --help)", flagDashes.Replace(err.Error()), name)
 }
 
-func runFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "input", Usage: "the accounts CSV: a header row naming appid and access_token (aliases authorizer_appid, authorizer_access_token), optional group", EnvVars: envVar("input")},
-		&cli.StringFlag{Name: "input-encoding", Usage: "the encoding of a text --input: utf-8, gb18030 (GBK) or utf-16 (default: told from the bytes; the plan names it)", EnvVars: envVar("input-encoding")},
-		&cli.StringFlag{Name: "sheet", Usage: "the sheet of an .xlsx --input (default: the first)", EnvVars: envVar("sheet")},
-		&cli.StringFlag{Name: "output", Value: "results.csv", Usage: "the results CSV; it is also the job's memory: a rerun sends only the rows not done in it", EnvVars: envVar("output")},
-		&cli.Float64Flag{Name: "qps", Value: job.DefaultQPS, Usage: "calls per second, retries included (0: no limit, for rehearsals against a local stand-in)", EnvVars: envVar("qps")},
-		&cli.IntFlag{Name: "burst", Value: 1, Usage: "calls that may go out at once above the steady rate", EnvVars: envVar("burst")},
-		&cli.IntFlag{Name: "workers", Usage: "calls in flight at most; the default keeps --qps when WeChat answers in 1 s (32 with --qps 0)", DefaultText: "from --qps", EnvVars: envVar("workers")},
-		&cli.IntFlag{Name: "max-attempts", Value: job.DefaultMaxAttempts, Usage: "attempts per call, the first included, for transient failures (-1, HTTP 5xx, network)", EnvVars: envVar("max-attempts")},
-		&cli.DurationFlag{Name: "timeout", Value: job.DefaultTimeout, Usage: "time limit of each attempt", EnvVars: envVar("timeout")},
-		&cli.DurationFlag{Name: "retry-backoff", Value: job.DefaultRetryBackoff, Usage: "wait before the first retry; it doubles at each retry, with jitter, up to 20 times this (30s at most)", EnvVars: envVar("retry-backoff")},
-		&cli.StringFlag{Name: "base-url", Value: wechat.DefaultBaseURLs, Usage: "the API's base URLs, comma-separated, each https://host[:port][/path] (http only to a loopback host, a local stand-in); a call that cannot reach one goes at once to the next", EnvVars: envVar("base-url")},
-		&cli.BoolFlag{Name: "dry-run", Usage: "read and check the input and the results, print the plan; send and write nothing", EnvVars: envVar("dry-run")},
-		&cli.DurationFlag{Name: "minute-quota-pause", Usage: "how long a 45011 (minute quota) pauses every call before the run goes on slower; the default waits until the next minute of the clock, when the quota turns", DefaultText: "next minute", EnvVars: envVar("minute-quota-pause")},
-		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "logs on stderr as text or json", EnvVars: envVar("log-format")},
-		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug (a line per row and retry), info, warn or error", EnvVars: envVar("log-level")},
-		&cli.StringFlag{Name: "metrics-file", Usage: "write the run's metrics there (Prometheus text format, for node_exporter's textfile collector; name it *.prom)", EnvVars: envVar("metrics-file")},
-		&cli.StringFlag{Name: "progress", Value: progressAuto, Usage: "auto (a bar on a terminal, else plain lines), bar, plain or none; on stderr", EnvVars: envVar("progress")},
-		&cli.DurationFlag{Name: "progress-interval", Value: 10 * time.Second, Usage: "how often a plain progress line is written", EnvVars: envVar("progress-interval")},
-		&cli.StringFlag{Name: "token-command", Usage: "a command (sh -c) that prints a fresh token for $OPENBIND_APPID on its first line; asked for empty token cells (the access_token column may then be absent) and once after 40001/40014/42001", EnvVars: envVar("token-command")},
-		&cli.DurationFlag{Name: "token-timeout", Value: job.DefaultTokenTimeout, Usage: "time limit of one run of --token-command", EnvVars: envVar("token-timeout")},
-	}
-}
-
 // newLogger returns the logger of --log-format and --log-level on w.
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
@@ -308,131 +276,4 @@ func logAndProgress(c *cli.Context, stderr io.Writer) (*slog.Logger, *progress, 
 		return nil, nil, err
 	}
 	return logger, prog, nil
-}
-
-func runCommand(stdout, stderr io.Writer) *cli.Command {
-	return &cli.Command{
-		Name:      "run",
-		Usage:     "send createOpenAccount for every account of --input not done in --output",
-		UsageText: "openbind run --input FILE [--output results.csv] [--qps 10] [flags]",
-		Description: "Examples:\n" +
-			"   openbind run --input wave3.csv --output wave3-results.csv --qps 10\n" +
-			"   openbind run --input wave3.csv --output wave3-results.csv --dry-run\n" +
-			"   OPENBIND_QPS=5 openbind run --input wave3.csv        # flags from the environment\n\n" +
-			"Exit status: 0 every row done, 1 some rows failed or invalid, 2 usage or input error (nothing sent),\n" +
-			"3 stopped early (signal, 20 rows in a row of 45009 or stale tokens, WeChat out of reach, results file unwritable),\n" +
-			"4 another run holds the lock.",
-		Flags:        runFlags(),
-		OnUsageError: usageError,
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return fmt.Errorf("unexpected argument %q (see openbind run --help)", c.Args().First())
-			}
-			if err := checkRunFlags(c); err != nil {
-				return err
-			}
-			if err := checkWrites(c, c.String("input"), c.String("output"), c.String("metrics-file")); err != nil {
-				return err
-			}
-			logger, prog, err := logAndProgress(c, stderr)
-			if err != nil {
-				return err
-			}
-			cfg := job.Config{
-				Input:        c.String("input"),
-				Output:       c.String("output"),
-				QPS:          c.Float64("qps"),
-				Burst:        c.Int("burst"),
-				Workers:      c.Int("workers"),
-				MaxAttempts:  c.Int("max-attempts"),
-				Timeout:      c.Duration("timeout"),
-				RetryBackoff: c.Duration("retry-backoff"),
-				BaseURL:      c.String("base-url"),
-				DryRun:       c.Bool("dry-run"),
-				QuotaPause:   c.Duration("minute-quota-pause"),
-				TokenCommand: c.String("token-command"),
-				TokenTimeout: c.Duration("token-timeout"),
-				Logger:       logger,
-			}
-			cfg.InputEncoding, cfg.Sheet = c.String("input-encoding"), c.String("sheet")
-			if prog != nil && !cfg.DryRun {
-				cfg.Progress = prog
-			}
-			res, err := job.Run(c.Context, cfg)
-			if err != nil {
-				return err
-			}
-			status := printResult(stdout, &cfg, res)
-			if path := c.String("metrics-file"); path != "" && !cfg.DryRun {
-				if err := promfile.WriteRun(path, cfg.Output, &res.Summary, time.Now()); err != nil {
-					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
-				}
-			}
-			return status
-		},
-	}
-}
-
-// printResult prints a run's summary and returns its exit status.
-func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
-	s := &res.Summary
-	if cfg.DryRun {
-		return printPlan(w, cfg, &res.Plan)
-	}
-	// A broken stdout (a closed pipe, a full disk) loses the summary, never
-	// the run: the exit code still says what became of the rows.
-	_ = s.WriteText(w)
-	switch {
-	case res.Stopped != nil:
-		return &exitStatus{exitStopped}
-	case !s.Complete():
-		// Rows not done, or a merchant group split or unconfirmed.
-		return &exitStatus{exitFailed}
-	}
-	return nil
-}
-
-func reportCommand(stdout, stderr io.Writer) *cli.Command {
-	return &cli.Command{
-		Name:         "report",
-		Usage:        "summarize a results file",
-		UsageText:    "openbind report [--format text|json|html] [--input ACCOUNTS.csv] results.csv > wave.html",
-		ArgsUsage:    "results.csv",
-		OnUsageError: usageError,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, or html (a self-contained sign-off page)", EnvVars: envVar("format")},
-			&cli.StringFlag{Name: "input", Usage: "the accounts file, for the command the page says to run next", EnvVars: envVar("input")},
-			&cli.StringFlag{Name: "verify", Usage: "a report of openbind verify: adds the section \"Verified against WeChat\"", EnvVars: envVar("verify")},
-		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("want one results file (see openbind report --help)")
-			}
-			path := c.Args().First()
-			if held, _ := job.LockHeld(path); held {
-				// Said on stderr: the text, JSON or page on stdout stays as it is.
-				fmt.Fprintf(stderr, "openbind: a run holds the lock %s.lock: it is writing %s now, so this report is of the rows recorded so far\n", path, path)
-			}
-			s, err := report.Summarize(path)
-			if err != nil {
-				return err
-			}
-			if path := c.String("verify"); path != "" {
-				v, err := report.SummarizeVerify(path)
-				if err != nil {
-					return fmt.Errorf("--verify: %w", err)
-				}
-				s.Verify = &v
-			}
-			switch c.String("format") {
-			case "text":
-				return s.WriteText(stdout)
-			case "json":
-				return s.WriteJSON(stdout)
-			case "html":
-				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input")})
-			}
-			return fmt.Errorf("--format %q: want text, json or html", c.String("format"))
-		},
-	}
 }

@@ -16,7 +16,7 @@ import (
 	"openbind/job"
 )
 
-// Exit codes (DESIGN.md).
+// Exit codes (README "Exit status").
 const (
 	exitOK      = 0 // every row done
 	exitFailed  = 1 // finished; some rows failed or invalid
@@ -52,19 +52,24 @@ func main() {
 	// Notices go through the sink the run draws its bar on: on a line of
 	// their own, never on the bar's.
 	errOut := &stderrSink{w: os.Stderr}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, stopSignals...)
 	first, again := stopNotices(os.Args)
-	go func() {
+	signals := &crew{cancel: cancel}
+	signals.Go(func() {
 		s := <-sigs
 		fmt.Fprintf(errOut, "openbind: %v: %s\n", s, first)
-		cancel()
+		cancel(nil)
 		s = <-sigs
 		fmt.Fprintf(errOut, "openbind: %v again: %s\n", s, again)
 		os.Exit(exitStopped)
-	}()
-	os.Exit(run(ctx, os.Args, os.Stdout, errOut))
+	})
+	code := run(ctx, os.Args, os.Stdout, errOut)
+	if signals.report(errOut) {
+		code = exitStopped
+	}
+	os.Exit(code)
 }
 
 // stopNotices are what the first and the second signal say, for the
@@ -93,17 +98,25 @@ func commandOf(args []string) string {
 }
 
 // run runs the command line args and returns the exit code. Exit codes are
-// decided here only, after every deferred flush of the commands has run.
+// decided here only, after every deferred flush of the commands has run. A
+// panic is a bug: its stack goes to stderr and the exit code is 3, once the
+// command has returned (the results written), whichever goroutine of the
+// root or of job it struck.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	goroutines := &crew{cancel: cancel}
 	defer func() {
-		// A panic is a bug; it must not reach the user as a stack trace.
 		if v := recover(); v != nil {
-			fmt.Fprintf(stderr, "openbind: internal error (a bug in openbind: %v); the results recorded so far are kept\n", v)
+			writeBug(stderr, newPanicError(v, debug.Stack()))
+			code = exitStopped
+		}
+		if goroutines.report(stderr) {
 			code = exitStopped
 		}
 	}()
 	app := newApp(stdout, stderr)
-	app.Metadata = map[string]any{argsKey: args}
+	app.Metadata = map[string]any{argsKey: args, crewKey: goroutines}
 	if wantsHelpOrVersion(args) {
 		withoutEnv(app)
 	}
@@ -112,14 +125,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	if err != nil && !errors.As(err, &st) {
 		fmt.Fprintf(stderr, "openbind: %v\n", err)
 	}
+	if writeBug(stderr, err) {
+		return exitStopped
+	}
 	return exitCode(err)
 }
 
 // exitStatus carries an exit code out of a command that did its work (and
-// printed what it had to say).
-type exitStatus struct{ code int }
+// printed what it had to say), with why it stopped early (run writes the
+// stack of a panic found there).
+type exitStatus struct {
+	code  int
+	cause error
+}
 
 func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func (e *exitStatus) Unwrap() error { return e.cause }
+
+// exitWith is the error a command returns for exit code code: nil for 0.
+// cause is why it stopped early, or nil.
+func exitWith(code int, cause error) error {
+	if code == exitOK {
+		return nil
+	}
+	return &exitStatus{code: code, cause: cause}
+}
 
 func exitCode(err error) int {
 	var (

@@ -54,6 +54,7 @@ var update = flag.Bool("update", false, "update the golden files of testdata/scr
 //	                          its rows by status against the results file;
 //	                          print the timestamps and the success flag
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testdata, err := filepath.Abs("testdata")
 	if err != nil {
 		t.Fatal(err)

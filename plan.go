@@ -11,9 +11,9 @@ import (
 
 // printPlan prints the plan of a dry run, the page a person signs off
 // before the wave: how the file was read, what will be sent, what will not
-// and why, the merchant groups, and how long it takes. It returns the exit
-// status: 1 when rows are invalid.
-func printPlan(w io.Writer, cfg *job.Config, p *job.Plan) error {
+// and why, the merchant groups, and how long it takes. (runCode chooses
+// the exit code: 1 when rows are invalid.)
+func printPlan(w io.Writer, cfg *job.Config, p *job.Plan) {
 	fmt.Fprintf(w, "dry run: %s has %d rows: %d to send, %d already done in %s, %d invalid; nothing sent, nothing written\n",
 		cfg.Input, p.Rows, p.ToSend, p.Done, cfg.Output, p.Invalid)
 	for _, r := range p.InvalidRows {
@@ -80,10 +80,6 @@ func printPlan(w io.Writer, cfg *job.Config, p *job.Plan) error {
 	} else {
 		fmt.Fprintf(w, "time: no rate limit (--qps 0): %d calls, %d at a time; WeChat's answers set the pace\n", p.Calls(), p.Workers)
 	}
-	if p.Invalid > 0 {
-		return &exitStatus{exitFailed}
-	}
-	return nil
 }
 
 // quoteAll quotes each of names, comma-separated.

@@ -14,7 +14,7 @@ import (
 // write where it would: the directory of --output, and --metrics-file,
 // which may not be the input, the output or the lock, nor any of files
 // (verify's report), or their locks (by path, symlink or hard link). It looks with stat and access only, creating nothing, so
-// that the dry run checks the same (DESIGN.md, Decision 10).
+// that the dry run checks the same and writes nothing.
 func checkWrites(c *cli.Context, input, output, metrics string, files ...string) error {
 	if err := checkDir(canonical(output)); err != nil {
 		return badFlag(c, "output", output, err.Error())

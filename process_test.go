@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -16,7 +17,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +27,20 @@ import (
 	"openbind/report"
 	"openbind/wechat/wechattest"
 )
+
+// seed is the seed of the tests that draw at random (kill points, quotas):
+// go test -run TestKill9 -seed N . repeats a failure.
+var seed = flag.Uint64("seed", 0, "seed of TestKill9, TestVerifyKill9 and TestQuotaOfTenAccounts (0: from the clock)")
+
+// testSeed is -seed, or one from the clock; it is printed either way.
+func testSeed(t *testing.T) uint64 {
+	s := *seed
+	if s == 0 {
+		s = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (go test -run '^%s$' -seed %d .)", s, t.Name(), s)
+	return s
+}
 
 // openbindBin returns a path that runs this test binary as openbind.
 func openbindBin(t *testing.T) string {
@@ -198,16 +215,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestKill9(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 3000)
 	w.srv.SetLatency(time.Millisecond, 4*time.Millisecond)
 	// Transient faults, lost answers among them.
 	w.srv.SetFaults(0.1, 7, wechattest.Busy, wechattest.BadGateway, wechattest.ResetBefore, wechattest.ResetAfter, wechattest.Truncated)
-	seed := uint64(time.Now().UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 1))
-	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(testSeed(t), 1))
 	args := []string{"--qps", "0", "--workers", "16", "--max-attempts", "30", "--timeout", "2s"}
 
-	known, _ := w.journal()
+	known, n := w.journal()
 	kills := 0
 	for range 6 {
 		mark := len(w.srv.Calls())
@@ -215,13 +231,26 @@ func TestKill9(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(20+rng.IntN(250)) * time.Millisecond)
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		// Killed at a random moment, or once it has recorded a random
+		// number of rows, whichever comes first: a fast machine cannot
+		// finish the job before the kills, a slow one is killed early.
+		delay := time.Duration(20+rng.IntN(250)) * time.Millisecond
+		rows := n + 1 + rng.IntN(300)
+		deadline := time.Now().Add(delay)
+		for time.Now().Before(deadline) && len(exited) == 0 {
+			if _, now := w.journal(); now >= rows {
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
 		_ = cmd.Process.Signal(syscall.SIGKILL)
-		if code := exitOf(t, cmd.Wait()); code == -int(syscall.SIGKILL) {
+		if code := exitOf(t, <-exited); code == -int(syscall.SIGKILL) {
 			kills++
 		}
 		sentAfterDone(t, w.srv.Calls()[mark:], known)
-		known, _ = w.journal()
+		known, n = w.journal()
 	}
 	if kills < 3 {
 		t.Fatalf("only %d of the runs were killed before they finished; the test proves little", kills)
@@ -251,10 +280,14 @@ func unixOnly(t *testing.T, what string) {
 }
 
 func TestSIGTERM(t *testing.T) {
+	t.Parallel()
 	unixOnly(t, "SIGTERM to send (TestCtrlBreakStopsARun is its twin)")
 	w := newProcWorld(t, 300)
 	w.srv.SetLatency(150*time.Millisecond, 250*time.Millisecond)
-	cmd, stdout, stderr := w.command("--qps", "50")
+	// The calls in flight finish and are recorded; none waits for its
+	// --timeout, which is longer than the whole run would be.
+	const timeout = 60 * time.Second
+	cmd, stdout, stderr := w.command("--qps", "50", "--timeout", timeout.String())
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -268,8 +301,8 @@ func TestSIGTERM(t *testing.T) {
 	if code != 3 {
 		t.Fatalf("exit %d, want 3\n%s\n%s", code, stdout, stderr)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %s to stop", d)
+	if d := time.Since(start); d > timeout/2 {
+		t.Errorf("took %s to stop: it waited for more than the calls in flight (answered within 250ms)", d)
 	}
 	if !strings.Contains(stdout.String(), "the run stopped early (stopped by a signal)") || !strings.Contains(stderr.String(), "stopping") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
@@ -300,24 +333,35 @@ func TestSIGTERM(t *testing.T) {
 }
 
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	unixOnly(t, "signals to send but Ctrl-Break (TestCtrlBreakStopsARun)")
 	w := newProcWorld(t, 50)
 	w.srv.SetFaults(1, 1, wechattest.Hang)
-	cmd, stdout, stderr := w.command("--qps", "0", "--timeout", "60s")
+	// The calls hang until their --timeout (60 s): the first signal waits
+	// for them, the second must not. "At once" is well short of that
+	// timeout, however loaded the machine.
+	const timeout = 60 * time.Second
+	cmd, stdout, _ := w.command("--qps", "0", "--timeout", timeout.String())
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	waitFor(t, "calls in flight", func() bool { return w.srv.InFlight() > 0 })
 	_ = cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(300 * time.Millisecond) // the calls in flight hang: it waits
-	if cmd.ProcessState != nil {
-		t.Fatal("exited after one signal while calls were in flight")
+	waitFor(t, "the first signal's notice", func() bool { return strings.Contains(stderr.String(), "stopping") })
+	select {
+	case err := <-exited:
+		t.Fatalf("exited (%d) after one signal while calls were in flight\n%s\n%s", exitOf(t, err), stdout, stderr)
+	case <-time.After(300 * time.Millisecond): // the calls in flight hang: it waits
 	}
 	start := time.Now()
 	_ = cmd.Process.Signal(syscall.SIGINT)
-	code := exitOf(t, cmd.Wait())
-	if code != 3 || time.Since(start) > 2*time.Second {
-		t.Fatalf("exit %d after %s, want 3 at once\n%s\n%s", code, time.Since(start), stdout, stderr)
+	code := exitOf(t, <-exited)
+	if took := time.Since(start); code != 3 || took > timeout/2 {
+		t.Fatalf("exit %d after %s, want 3 at once (the calls in flight hang for %s)\n%s\n%s", code, took, timeout, stdout, stderr)
 	}
 	if !strings.Contains(stderr.String(), "exiting now") {
 		t.Errorf("stderr:\n%s", stderr)
@@ -331,22 +375,31 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 }
 
 func TestLock(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 100)
-	w.srv.SetLatency(50*time.Millisecond, 50*time.Millisecond)
-	first, stdout, stderr := w.command("--qps", "40")
+	// The first run's calls hang (before acting) until the test releases
+	// them: it holds the lock for as long as the test needs, however slow
+	// the machine.
+	w.srv.SetFaults(1, 1, wechattest.Hang)
+	first, stdout, stderr := w.command("--qps", "40", "--timeout", "10m")
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
 	firstDone := make(chan error, 1)
 	go func() { firstDone <- first.Wait() }()
-	waitFor(t, "the first run's results file", func() bool { _, err := os.Stat(w.output); return err == nil })
+	waitFor(t, "the first run's calls", func() bool { return w.srv.InFlight() > 0 })
 	// The second run must not wait for the lock: it ends while the first
-	// (100 rows at 40 calls a second) still runs. No wall-clock bound: a
-	// loaded machine is slow, not wrong.
-	code, out, errOut := w.run("--qps", "0")
+	// is held. It has a stand-in of its own, so that any call it sent
+	// would show. No wall-clock bound: a loaded machine is slow, not wrong.
+	other := wechattest.New().Start()
+	defer other.Close()
+	cmd, outBuf, errBuf := w.command("--qps", "0")
+	cmd.Args[slices.Index(cmd.Args, w.srv.URL)] = other.URL
+	code := exitOf(t, cmd.Run())
+	out, errOut := outBuf.String(), errBuf.String()
 	select {
 	case <-firstDone:
-		t.Errorf("the second run ended only after the first: it waited for the lock")
+		t.Errorf("the first run ended before the second: its calls were not held")
 		firstDone <- nil
 	default:
 	}
@@ -356,18 +409,30 @@ func TestLock(t *testing.T) {
 	if want := w.output + ".lock"; !strings.Contains(errOut, want) || out != "" {
 		t.Errorf("second run: stdout %q, stderr %q; want the lock file %s named", out, errOut, want)
 	}
+	if n := other.Count(""); n != 0 {
+		t.Errorf("the second run sent %d calls", n)
+	}
+	w.srv.SetFaults(0, 1)
+	w.srv.Release() // the held calls fail before acting, and are retried
 	if code := exitOf(t, <-firstDone); code != 0 {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if counts := w.checkFinal(); counts[report.Created] != 100 {
 		t.Errorf("first run: %v", counts)
 	}
-	if n := w.srv.Count(""); n != 100 {
-		t.Errorf("%d calls for 100 rows: the second run sent some", n)
+	acted := 0
+	for _, c := range w.srv.Calls() {
+		if c.Fault == "" {
+			acted++
+		}
+	}
+	if acted != 100 {
+		t.Errorf("%d answered calls for 100 rows", acted)
 	}
 }
 
 func TestResultsFileCannotGrow(t *testing.T) {
+	t.Parallel()
 	unixOnly(t, "sh and ulimit -f")
 	w := newProcWorld(t, 400)
 	// A file size limit of 8 blocks: writes past it fail with EFBIG, as on a
@@ -410,6 +475,7 @@ func TestResultsFileCannotGrow(t *testing.T) {
 // serve-fake serves the stand-in for rehearsals: it prints its address,
 // learns tokens, injects the faults it is told, and reports when stopped.
 func TestServeFake(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 200)
 	fake := exec.Command(w.bin, "serve-fake", "--addr", "127.0.0.1:0", "--latency", "1ms-3ms", "--fault", "busy=0.2", "--fault", "reset-after=0.05", "--seed", "3")
 	stdout, err := fake.StdoutPipe()
@@ -483,6 +549,7 @@ func freeAddr(t *testing.T) string {
 // both URLs fails over at once, and every row is done (exit 0); each
 // account's own quota (--account-quota) fails its rows with 45009 only.
 func TestServeFakeFailover(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 40)
 	first := freeAddr(t)
 	fake := exec.Command(w.bin, "serve-fake", "--addr", first, "--second-addr", "127.0.0.1:0", "--down", "first")
@@ -543,6 +610,7 @@ func TestServeFakeFailover(t *testing.T) {
 // cannot be reached and naming the URLs — where it used to grind through
 // the whole file (200 rows: 1,000 calls, exit 1).
 func TestUnreachableStopsTheRun(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 200)
 	a, b := freeAddr(t), freeAddr(t)
 	start := time.Now()
@@ -573,9 +641,8 @@ func TestUnreachableStopsTheRun(t *testing.T) {
 // (it used to stop the whole run at the first one: exit 3, the rest
 // pending). Seeded.
 func TestQuotaOfTenAccounts(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(testSeed(t), 1))
 	w := newProcWorld(t, 300)
 	exhausted := map[string]bool{}
 	for len(exhausted) < 10 {
@@ -610,6 +677,7 @@ func TestQuotaOfTenAccounts(t *testing.T) {
 // head -c 10` is not killed by SIGPIPE mid-run, and a stdout on a full
 // disk does not turn a run that sent every row into exit 2.
 func TestBrokenOutputs(t *testing.T) {
+	t.Parallel()
 	const n = 200
 	tests := []struct {
 		name           string
@@ -690,6 +758,7 @@ func fileExists(path string) bool {
 // the lock, and never takes it (Decision 10): it does not even create a
 // missing lock file.
 func TestReportWhileARunWrites(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("only Linux lists the locks held (job.LockHeld)")
 	}
@@ -726,4 +795,22 @@ func TestReportWhileARunWrites(t *testing.T) {
 	if _, err := os.Stat(w.output + ".lock"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("report created the lock file (%v): a reader must never take the lock", err)
 	}
+}
+
+// syncBuffer is a buffer a test may read while a process writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

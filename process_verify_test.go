@@ -56,15 +56,14 @@ func verdicts(t *testing.T, path string) (map[string]report.Verdict, int) {
 // kill -9 during verify, then a rerun asks only the rows without a verdict
 // (a torn last line of the report is cut off), until every row holds.
 func TestVerifyKill9(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 400)
 	if code, out, errOut := w.run("--qps", "0"); code != 0 {
 		t.Fatalf("wave: exit %d\n%s\n%s", code, out, errOut)
 	}
 	w.srv.SetLatency(2*time.Millisecond, 6*time.Millisecond)
 	rep := w.output + ".verify.csv"
-	seed := uint64(time.Now().UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 2))
-	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(testSeed(t), 2))
 	kills := 0
 	for k := range 3 {
 		_, before := verdicts(t, rep)
@@ -72,13 +71,15 @@ func TestVerifyKill9(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
 		want := before + 20 + rng.IntN(40)
 		waitFor(t, "rows in the report", func() bool {
 			_, n := verdicts(t, rep)
-			return n >= want || cmd.ProcessState != nil
+			return n >= want || len(exited) > 0
 		})
 		_ = cmd.Process.Signal(syscall.SIGKILL)
-		if code := exitOf(t, cmd.Wait()); code == -int(syscall.SIGKILL) {
+		if code := exitOf(t, <-exited); code == -int(syscall.SIGKILL) {
 			kills++
 		}
 		if k == 1 {
@@ -138,7 +139,8 @@ func TestVerifyKill9(t *testing.T) {
 }
 
 // verify never takes the run's lock: it runs while a run writes the
-// results; a second verify of the same report exits 4 at once.
+// results; a second verify of the same report exits 4 at once. (Not in
+// parallel: "at once" is a second, and the first verify must outlast it.)
 func TestVerifyLocks(t *testing.T) {
 	w := newProcWorld(t, 200)
 	w.srv.SetLatency(20*time.Millisecond, 20*time.Millisecond)
@@ -187,6 +189,7 @@ func TestVerifyLocks(t *testing.T) {
 // A rehearsal: serve-fake, a wave, SIGHUP makes 5 unbound and 5 moved
 // behind openbind's back, verify finds exactly those.
 func TestVerifyRehearsal(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGHUP on Windows")
 	}
@@ -236,6 +239,7 @@ func TestVerifyRehearsal(t *testing.T) {
 // rewritten (every done row, in input order; the rows not reached are
 // unknown), exit 3; the rerun asks only those.
 func TestVerifySIGTERM(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 150)
 	if code, out, errOut := w.run("--qps", "0"); code != 0 {
 		t.Fatalf("wave: exit %d\n%s\n%s", code, out, errOut)

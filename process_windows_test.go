@@ -18,6 +18,7 @@ import (
 // recorded, the rest pending, exit 3. The run is started in a process
 // group of its own so that the event reaches it and not the test.
 func TestCtrlBreakStopsARun(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 300)
 	w.srv.SetLatency(150*time.Millisecond, 250*time.Millisecond)
 	cmd, stdout, stderr := w.command("--qps", "50")

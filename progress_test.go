@@ -13,6 +13,7 @@ import (
 )
 
 func TestProgressModes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		mode string
 		want []string // in the output
@@ -80,6 +81,7 @@ func rows(p *progress, n int, st report.Status) {
 // has passed, times labelled, and an early stop leaves the bar at the rows
 // really finished (not at 100%).
 func TestProgressBarFrames(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		total int
@@ -125,6 +127,7 @@ func TestProgressBarFrames(t *testing.T) {
 // Stopped at any count, the last line drawn says that count: generated
 // cases over totals and stop points (a seeded sweep, not a list).
 func TestProgressStopsAtRowsFinished(t *testing.T) {
+	t.Parallel()
 	for total := 1; total <= 300; total += 37 {
 		for _, stop := range []int{0, total / 3, total - 1, total} {
 			t.Run(fmt.Sprintf("%d of %d", stop, total), func(t *testing.T) {
@@ -151,6 +154,7 @@ func TestProgressStopsAtRowsFinished(t *testing.T) {
 // A notice (main's, on a signal) written while the bar is drawn erases the
 // bar's line first and has a line of its own; the bar comes back below it.
 func TestNoticeNotOnTheBarsLine(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	sink := &stderrSink{w: &out}
 	p, _ := newProgress(progressBar, time.Hour, sink)

@@ -45,6 +45,7 @@ func leaks(out string, tokens []string) []string {
 // text and JSON, holds no token: stdout, stderr, the results file, and
 // the outputs of report and of a dry run.
 func TestNoTokenInAnyOutput(t *testing.T) {
+	t.Parallel()
 	closed := func() string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -150,6 +151,7 @@ func TestNoTokenInAnyOutput(t *testing.T) {
 // beyond its quota per window (a quota is what makes WeChat answer 45011),
 // ends with every row right and exit 0.
 func TestThirtyPercentFaults(t *testing.T) {
+	t.Parallel()
 	w := newProcWorld(t, 1000)
 	kinds := []wechattest.Fault{wechattest.Busy, wechattest.BadGateway, wechattest.Unavailable, wechattest.TooMany,
 		wechattest.EmptyBody, wechattest.HTMLBody, wechattest.ResetBefore, wechattest.ResetAfter, wechattest.Truncated,

@@ -95,20 +95,20 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			status := printVerify(stdout, res)
+			printVerify(stdout, res)
 			if path := c.String("metrics-file"); path != "" {
 				if err := promfile.WriteVerify(path, cfg.Output, &res.Summary, res.Run, time.Now()); err != nil {
 					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
 				}
 			}
-			return status
+			return exitWith(verifyCode(res), res.Stopped)
 		},
 	}
 }
 
-// printVerify prints a verification's summary and returns its exit
-// status, over the whole report.
-func printVerify(w io.Writer, res *job.VerifyResult) error {
+// printVerify prints a verification's summary, over the whole report;
+// verifyCode, not what it prints, chooses the exit code.
+func printVerify(w io.Writer, res *job.VerifyResult) {
 	s := &res.Summary
 	// A broken stdout (a closed pipe, a full disk) loses the summary, never
 	// the verification: the exit code still says what WeChat answered.
@@ -119,12 +119,20 @@ func printVerify(w io.Writer, res *job.VerifyResult) error {
 			fmt.Fprintf(w, "note: %s\n", n)
 		}
 	}
+	if res.Stopped != nil {
+		fmt.Fprintf(w, "stopped early: %v; run the same command again: it asks only the rows left\n", res.Stopped)
+	}
+}
+
+// verifyCode is the exit code of a verification: 3 when it stopped early,
+// 1 when a row of the report does not hold (moved, unbound or unknown),
+// else 0.
+func verifyCode(res *job.VerifyResult) int {
 	switch {
 	case res.Stopped != nil:
-		fmt.Fprintf(w, "stopped early: %v; run the same command again: it asks only the rows left\n", res.Stopped)
-		return &exitStatus{exitStopped}
-	case !s.Complete():
-		return &exitStatus{exitFailed}
+		return exitStopped
+	case !res.Summary.Complete():
+		return exitFailed
 	}
-	return nil
+	return exitOK
 }

@@ -56,8 +56,9 @@ type records interface {
 }
 
 // InputReader reads the rows of an input file, streaming, with the header
-// matched as DESIGN.md says. It checks the file (CSV syntax, text,
-// columns) but not the rows: see Check.
+// matched by name (appid and access_token, their aliases, an optional
+// group; README "Run a wave"). It checks the file (CSV syntax, text,
+// columns) but not the rows: check (check.go) does.
 type InputReader struct {
 	name   string
 	rec    records

@@ -15,7 +15,7 @@ import (
 
 // LockHeld reports whether a process holds the lock of the results file
 // output now, without taking it, nor opening the lock file: readers
-// (report, verify) never take the run's lock (DESIGN.md, Decision 10), as
+// (report, verify) never take the run's lock (README "After the wave: verify"), as
 // even a brief probe could make a run starting at that moment exit 4.
 // Linux lists every lock in /proc/locks by device and inode; known is
 // false where the platform cannot tell (lockprobe_other.go).

@@ -392,8 +392,8 @@ func (st *state) todo(i int) bool {
 }
 
 // asksGet reports whether row i, done, is asked get this run: it is bound
-// already but its open account is unknown (Decision 1 of DESIGN.md: until
-// it has one).
+// already but its open account is unknown (done stays done, and such a
+// row is asked on every run until it has one: README "Results").
 func (st *state) asksGet(i int) bool {
 	r := &st.rows[i]
 	return r.why == valid && r.noOpen && r.status.Done()

@@ -17,7 +17,7 @@ import (
 // Status is the outcome of a row.
 type Status uint8
 
-// The statuses, as DESIGN.md defines them. The zero value is no status.
+// The statuses, as README "Results" defines them. The zero value is no status.
 const (
 	_ Status = iota
 	Created

@@ -22,7 +22,8 @@ import (
 // Verdict is what a verification found of a done row.
 type Verdict uint8
 
-// The verdicts (DESIGN.md, verify). The zero value is no verdict yet.
+// The verdicts (README "After the wave: verify"). The zero value is no
+// verdict yet.
 const (
 	_        Verdict = iota
 	Holds            // bound as recorded

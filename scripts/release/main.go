@@ -35,7 +35,8 @@ import (
 	"time"
 )
 
-// Targets is every platform of a release (DESIGN.md, "Platforms").
+// Targets is every platform of a release: linux, darwin and windows ×
+// amd64 and arm64 (README "Releases and the container image").
 var Targets = []string{
 	"linux/amd64", "linux/arm64",
 	"darwin/amd64", "darwin/arm64",

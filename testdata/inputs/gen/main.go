@@ -1,5 +1,5 @@
 // Command gen writes the input corpus of testdata/inputs: one file per form
-// that openbind's users have (DESIGN.md, "Input forms"), so that the bytes
+// that openbind's users have (Excel's and WPS's exports: README "Run a wave"), so that the bytes
 // of each are made by code that can be read. Run from the module root:
 //
 //	go run ./testdata/inputs/gen

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"openbind/job"
+	"openbind/report"
+)
+
+func reportCommand(stdout, stderr io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:         "report",
+		Usage:        "summarize a results file",
+		UsageText:    "openbind report [--format text|json|html] [--input ACCOUNTS.csv] results.csv > wave.html",
+		ArgsUsage:    "results.csv",
+		OnUsageError: usageError,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, or html (a self-contained sign-off page)", EnvVars: envVar("format")},
+			&cli.StringFlag{Name: "input", Usage: "the accounts file, for the command the page says to run next", EnvVars: envVar("input")},
+			&cli.StringFlag{Name: "verify", Usage: "a report of openbind verify: adds the section \"Verified against WeChat\"", EnvVars: envVar("verify")},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return errors.New("want one results file (see openbind report --help)")
+			}
+			path := c.Args().First()
+			if held, _ := job.LockHeld(path); held {
+				// Said on stderr: the text, JSON or page on stdout stays as it is.
+				fmt.Fprintf(stderr, "openbind: a run holds the lock %s.lock: it is writing %s now, so this report is of the rows recorded so far\n", path, path)
+			}
+			s, err := report.Summarize(path)
+			if err != nil {
+				return err
+			}
+			if path := c.String("verify"); path != "" {
+				v, err := report.SummarizeVerify(path)
+				if err != nil {
+					return fmt.Errorf("--verify: %w", err)
+				}
+				s.Verify = &v
+			}
+			switch c.String("format") {
+			case "text":
+				return s.WriteText(stdout)
+			case "json":
+				return s.WriteJSON(stdout)
+			case "html":
+				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input")})
+			}
+			return fmt.Errorf("--format %q: want text, json or html", c.String("format"))
+		},
+	}
+}
