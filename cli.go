@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
-	"os"
 	"reflect"
 	"strings"
 
@@ -189,46 +187,17 @@ func onCommandLine(args []string, name string) bool {
 // "--qps -2: want ..." from the command line, "OPENBIND_QPS=-2: want ..."
 // from the environment.
 func badFlag(c *cli.Context, name string, value any, want string) error {
-	args, _ := c.App.Metadata[argsKey].([]string)
-	if env := envVar(name)[0]; !onCommandLine(args, name) {
-		if raw, ok := os.LookupEnv(env); ok && raw != "" {
-			return fmt.Errorf("%s=%s (from the environment): want %s", env, raw, want)
-		}
+	if raw, ok := fromEnvironment(c, name); ok {
+		return fmt.Errorf("%s=%s (from the environment): want %s", envVar(name)[0], raw, want)
 	}
 	return fmt.Errorf("--%s %v: want %s", name, value, want)
 }
 
-// checkRunFlags checks, before anything is read or sent, every setting of
-// run that has a wrong value whatever the input (exit 2).
-func checkRunFlags(c *cli.Context) error {
-	if q := c.Float64("qps"); q < 0 || math.IsNaN(q) || math.IsInf(q, 0) {
-		return badFlag(c, "qps", q, "0 (no limit) or more")
-	}
-	ints := []struct {
-		name string
-		min  int
-	}{{"burst", 1}, {"workers", 1}, {"max-attempts", 1}}
-	for _, f := range ints {
-		if v := c.Int(f.name); c.IsSet(f.name) && v < f.min {
-			return badFlag(c, f.name, v, fmt.Sprintf("%d or more", f.min))
-		}
-	}
-	durations := []struct {
-		name     string
-		zeroOK   bool
-		zeroText string
-	}{
-		{"timeout", false, ""}, {"retry-backoff", false, ""}, {"token-timeout", false, ""},
-		{"progress-interval", false, ""}, {"minute-quota-pause", true, "0 (until the next minute) or more"},
-	}
-	for _, f := range durations {
-		v := c.Duration(f.name)
-		switch {
-		case f.zeroOK && v < 0:
-			return badFlag(c, f.name, v, f.zeroText)
-		case !f.zeroOK && c.IsSet(f.name) && v <= 0:
-			return badFlag(c, f.name, v, "more than 0")
-		}
+// checkProgressFlags checks the one setting of the command line's own
+// (job checks the rest: settingError).
+func checkProgressFlags(c *cli.Context) error {
+	if v := c.Duration("progress-interval"); c.IsSet("progress-interval") && v <= 0 {
+		return badFlag(c, "progress-interval", v, "more than 0")
 	}
 	return nil
 }

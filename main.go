@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	goroutines := &crew{cancel: cancel}
 	defer func() {
 		if v := recover(); v != nil {
-			writeBug(stderr, newPanicError(v, debug.Stack()))
+			writeBug(stderr, &job.PanicError{Value: v, Trace: debug.Stack()})
 			code = exitStopped
 		}
 		if goroutines.report(stderr) {

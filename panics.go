@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"runtime/debug"
 	"sync"
 
 	"github.com/urfave/cli/v2"
+
+	"openbind/job"
 )
 
 // A panic is a bug. Wherever it strikes (the command's goroutine, a
@@ -28,7 +29,7 @@ type crew struct {
 	cancel context.CancelCauseFunc
 
 	mu     sync.Mutex
-	caught *panicError
+	caught *job.PanicError
 }
 
 // crewOf is the crew of the command c runs.
@@ -51,7 +52,7 @@ func (w *crew) catch() {
 	if v == nil {
 		return
 	}
-	pe := newPanicError(v, debug.Stack())
+	pe := &job.PanicError{Value: v, Trace: debug.Stack()}
 	w.mu.Lock()
 	if w.caught == nil {
 		w.caught = pe
@@ -69,48 +70,15 @@ func (w *crew) report(stderr io.Writer) bool {
 	return pe != nil && writeBug(stderr, pe)
 }
 
-// panicError is a panic caught, with the stack of its goroutine.
-type panicError struct {
-	value string // what the panic said, as much as may be shown
-	stack []byte
-}
-
-func newPanicError(v any, stack []byte) *panicError {
-	return &panicError{value: panicValue(v), stack: stack}
-}
-
-func (e *panicError) Error() string {
-	return "internal error (a bug in openbind: " + e.value + ")"
-}
-
-// Stack is the stack of the goroutine that panicked.
-func (e *panicError) Stack() []byte { return e.stack }
-
-// panicValue is what a panic's value may show. A runtime error (an index
-// out of range, a nil map, a failed type assertion) says only numbers and
-// types; any other value might hold a token (a message made with one, an
-// error of a URL), so only its type is shown. A stack holds no values: the
-// words of its arguments are written in hexadecimal, never what strings
-// hold.
-func panicValue(v any) string {
-	if re, ok := v.(runtime.Error); ok {
-		return re.Error()
-	}
-	return fmt.Sprintf("a panic with a value of type %T, not shown: it may hold a token", v)
-}
-
 // writeBug writes to stderr the panic err carries, if it does (a
-// *panicError, or an error of job's that carries the stack of a worker's
-// panic), and reports whether it did.
+// *job.PanicError, caught by the root or by a worker of job's), and reports
+// whether it did.
 func writeBug(stderr io.Writer, err error) bool {
-	var st interface{ Stack() []byte }
-	if err == nil || !errors.As(err, &st) {
+	var pe *job.PanicError
+	if err == nil || !errors.As(err, &pe) {
 		return false
 	}
-	var pe *panicError
-	if errors.As(err, &pe) {
-		fmt.Fprintf(stderr, "openbind: %v; the results recorded so far are kept\n", pe)
-	}
-	fmt.Fprintf(stderr, "openbind: please report this bug with the stack of its panic:\n%s", st.Stack())
+	fmt.Fprintf(stderr, "openbind: %v; the results recorded so far are kept\n", pe)
+	fmt.Fprintf(stderr, "openbind: please report this bug with the stack of its panic:\n%s", pe.Stack())
 	return true
 }

@@ -147,7 +147,7 @@ func TestCrewCatchesPanics(t *testing.T) {
 	}
 	wg.Wait()
 	<-ctx.Done()
-	var pe *panicError
+	var pe *job.PanicError
 	if !errors.As(context.Cause(ctx), &pe) || !strings.Contains(pe.Error(), "index out of range [3] with length 0") {
 		t.Fatalf("cause %v, want the panic", context.Cause(ctx))
 	}
@@ -157,20 +157,12 @@ func TestCrewCatchesPanics(t *testing.T) {
 	}
 }
 
-// stackErr stands for the error of job's that carries a worker's panic.
-type stackErr struct{}
-
-func (stackErr) Error() string { return "internal error (a bug in openbind)" }
-func (stackErr) Stack() []byte {
-	return []byte("goroutine 7 [running]:\nopenbind/job.(*runner).process(...)\n")
-}
-
 // The stack of a panic of job's, in the stop cause a command returns with
 // its exit code, is written; an error without one writes nothing.
 func TestWriteBugFindsJobsStack(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	stopped := exitWith(exitStopped, &job.StopError{Reason: "stopped", Err: stackErr{}})
+	stopped := exitWith(exitStopped, &job.StopError{Reason: "stopped", Err: &job.PanicError{Value: "x", Trace: []byte("goroutine 7 [running]:\nopenbind/job.(*runner).process(...)\n")}})
 	if !writeBug(&out, stopped) || !strings.Contains(out.String(), "openbind/job.(*runner).process") {
 		t.Errorf("writeBug wrote:\n%s", out.String())
 	}

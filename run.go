@@ -55,39 +55,43 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if c.NArg() > 0 {
 				return fmt.Errorf("unexpected argument %q (see openbind run --help)", c.Args().First())
 			}
-			if err := checkRunFlags(c); err != nil {
+			cfg := job.Config{
+				Input:         c.String("input"),
+				Output:        c.String("output"),
+				QPS:           c.Float64("qps"),
+				Burst:         c.Int("burst"),
+				Workers:       c.Int("workers"),
+				MaxAttempts:   c.Int("max-attempts"),
+				Timeout:       c.Duration("timeout"),
+				RetryBackoff:  c.Duration("retry-backoff"),
+				BaseURL:       c.String("base-url"),
+				DryRun:        c.Bool("dry-run"),
+				QuotaPause:    c.Duration("minute-quota-pause"),
+				TokenCommand:  c.String("token-command"),
+				TokenTimeout:  c.Duration("token-timeout"),
+				InputEncoding: c.String("input-encoding"),
+				Sheet:         c.String("sheet"),
+			}
+			if err := cfg.Validate(statedBy(c)); err != nil {
+				return settingError(c, err)
+			}
+			if err := checkProgressFlags(c); err != nil {
 				return err
 			}
-			if err := checkWrites(c, c.String("input"), c.String("output"), c.String("metrics-file")); err != nil {
+			if err := checkWrites(c, cfg.Input, cfg.Output, c.String("metrics-file")); err != nil {
 				return err
 			}
 			logger, prog, err := logAndProgress(c, stderr)
 			if err != nil {
 				return err
 			}
-			cfg := job.Config{
-				Input:        c.String("input"),
-				Output:       c.String("output"),
-				QPS:          c.Float64("qps"),
-				Burst:        c.Int("burst"),
-				Workers:      c.Int("workers"),
-				MaxAttempts:  c.Int("max-attempts"),
-				Timeout:      c.Duration("timeout"),
-				RetryBackoff: c.Duration("retry-backoff"),
-				BaseURL:      c.String("base-url"),
-				DryRun:       c.Bool("dry-run"),
-				QuotaPause:   c.Duration("minute-quota-pause"),
-				TokenCommand: c.String("token-command"),
-				TokenTimeout: c.Duration("token-timeout"),
-				Logger:       logger,
-			}
-			cfg.InputEncoding, cfg.Sheet = c.String("input-encoding"), c.String("sheet")
+			cfg.Logger = logger
 			if prog != nil && !cfg.DryRun {
 				cfg.Progress = prog
 			}
 			res, err := job.Run(c.Context, cfg)
 			if err != nil {
-				return err
+				return settingError(c, err)
 			}
 			printResult(stdout, &cfg, res)
 			if path := c.String("metrics-file"); path != "" && !cfg.DryRun {

@@ -57,20 +57,6 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 			if c.NArg() > 0 {
 				return fmt.Errorf("unexpected argument %q (see openbind verify --help)", c.Args().First())
 			}
-			if err := checkRunFlags(c); err != nil {
-				return err
-			}
-			rep := c.String("report")
-			if rep == "" {
-				rep = job.ReportPath(c.String("output"))
-			}
-			if err := checkWrites(c, c.String("input"), c.String("output"), c.String("metrics-file"), rep); err != nil {
-				return err
-			}
-			logger, prog, err := logAndProgress(c, stderr)
-			if err != nil {
-				return err
-			}
 			cfg := job.VerifyConfig{
 				Input:        c.String("input"),
 				Output:       c.String("output"),
@@ -86,14 +72,31 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 				BaseURL:      c.String("base-url"),
 				TokenCommand: c.String("token-command"),
 				TokenTimeout: c.Duration("token-timeout"),
-				Logger:       logger,
 			}
+			if err := cfg.Validate(statedBy(c)); err != nil {
+				return settingError(c, err)
+			}
+			if err := checkProgressFlags(c); err != nil {
+				return err
+			}
+			rep := c.String("report")
+			if rep == "" {
+				rep = job.ReportPath(c.String("output"))
+			}
+			if err := checkWrites(c, c.String("input"), c.String("output"), c.String("metrics-file"), rep); err != nil {
+				return err
+			}
+			logger, prog, err := logAndProgress(c, stderr)
+			if err != nil {
+				return err
+			}
+			cfg.Logger = logger
 			if prog != nil {
 				cfg.Progress = prog
 			}
 			res, err := job.Verify(c.Context, cfg)
 			if err != nil {
-				return err
+				return settingError(c, err)
 			}
 			printVerify(stdout, res)
 			if path := c.String("metrics-file"); path != "" {

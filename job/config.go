@@ -2,7 +2,7 @@ package job
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
 	"math"
 	"os"
@@ -102,24 +102,52 @@ func DefaultWorkers(qps float64, burst int) int {
 	return min(max(n, 4), 10000)
 }
 
-func (c *Config) setDefaults() error {
+// Validate checks the settings, the one place that does: an error is a
+// *ConfigError naming the field. A zero means the field's default, except
+// in a field that stated reports true for (nil: none), where the caller
+// gave the zero itself: a command line passes which flags were set.
+func (c *Config) Validate(stated func(field string) bool) error {
+	if stated == nil {
+		stated = func(string) bool { return false }
+	}
 	if c.Input == "" {
-		return &ConfigError{"--input is required (see openbind run --help)"}
+		return &ConfigError{Field: "Input", Err: ErrMissing}
+	}
+	if q := c.QPS; q < 0 || math.IsNaN(q) || math.IsInf(q, 0) {
+		return badSetting("QPS", q, "want 0 (no limit) or more")
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"Burst", c.Burst}, {"Workers", c.Workers}, {"MaxAttempts", c.MaxAttempts}} {
+		if f.v < 0 || f.v == 0 && stated(f.name) {
+			return badSetting(f.name, f.v, "want 1 or more")
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    time.Duration
+	}{{"Timeout", c.Timeout}, {"RetryBackoff", c.RetryBackoff}, {"TokenTimeout", c.TokenTimeout}} {
+		if f.v < 0 || f.v == 0 && stated(f.name) {
+			return badSetting(f.name, f.v, "want more than 0")
+		}
+	}
+	if c.QuotaPause < 0 {
+		return badSetting("QuotaPause", c.QuotaPause, "want 0 (until the next minute) or more")
+	}
+	return nil
+}
+
+func badSetting(field string, v any, want string) *ConfigError {
+	return &ConfigError{Field: field, Value: v, Err: errors.New(want)}
+}
+
+func (c *Config) setDefaults() error {
+	if err := c.Validate(nil); err != nil {
+		return err
 	}
 	if c.Output == "" {
 		c.Output = "results.csv"
-	}
-	switch {
-	case c.QPS < 0 || math.IsNaN(c.QPS) || math.IsInf(c.QPS, 0):
-		return &ConfigError{fmt.Sprintf("--qps %v: want 0 (no limit) or more", c.QPS)}
-	case c.Burst < 0:
-		return &ConfigError{fmt.Sprintf("--burst %d: want 1 or more", c.Burst)}
-	case c.Workers < 0:
-		return &ConfigError{fmt.Sprintf("--workers %d: want 1 or more", c.Workers)}
-	case c.MaxAttempts < 0:
-		return &ConfigError{fmt.Sprintf("--max-attempts %d: want 1 or more", c.MaxAttempts)}
-	case c.Timeout < 0:
-		return &ConfigError{fmt.Sprintf("--timeout %s: want more than 0", c.Timeout)}
 	}
 	c.Burst = max(c.Burst, 1)
 	if c.Workers == 0 {
@@ -154,7 +182,7 @@ func (c *Config) setDefaults() error {
 	if c.API == nil {
 		cl, err := wechat.NewClient(c.BaseURL, wechat.NewHTTPClient(c.Workers))
 		if err != nil {
-			return &ConfigError{"--base-url: " + err.Error()}
+			return &ConfigError{Field: "BaseURL", Err: err}
 		}
 		cl.SetWaiter(c.Limiter) // a failover to the next URL is a call too
 		lg, timeout := c.Logger, c.Timeout
@@ -164,12 +192,12 @@ func (c *Config) setDefaults() error {
 		c.API = cl
 	} else if c.BaseURL != "" {
 		if _, err := wechat.ParseBaseURLs(c.BaseURL); err != nil {
-			return &ConfigError{"--base-url: " + err.Error()}
+			return &ConfigError{Field: "BaseURL", Err: err}
 		}
 	}
 	same, err := samePath(c.Input, c.Output)
 	if err == nil && same {
-		return &ConfigError{fmt.Sprintf("--output %s is the input file", c.Output)}
+		return &ConfigError{Field: "Output", Value: c.Output, Err: errors.New("want a file of its own; it is the input file")}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"unicode"
@@ -49,7 +48,7 @@ func parseEncoding(s string) (enc encoding, forced bool, err error) {
 	case "utf-16be", "utf16be":
 		return encUTF16BE, true, nil
 	}
-	return 0, false, &ConfigError{fmt.Sprintf("--input-encoding %q: want utf-8, gb18030 or utf-16", s)}
+	return 0, false, &ConfigError{Field: "InputEncoding", Value: s, Err: errors.New("want utf-8, gb18030 or utf-16")}
 }
 
 // Magic numbers of the files that are not text.

@@ -113,7 +113,7 @@ func TestEncodingCases(t *testing.T) {
 		{"forced GB18030, not GB18030", "appid\n\x81\n", InputOptions{Encoding: "gb18030"}, 0, "2:1: not GB18030 text"},
 		{"Latin-1", "appid,access_token,group\nwx0000000000000001,T,Caf\xe9\n", InputOptions{}, 0, "2:25: the encoding cannot be told"},
 		{"CR-only, Latin-1", "appid,group\rwx0000000000000001,Caf\xe9\r", InputOptions{}, 0, "2:23: the encoding cannot be told"},
-		{"unknown name", "appid\n", InputOptions{Encoding: "latin1"}, 0, `--input-encoding "latin1": want utf-8, gb18030 or utf-16`},
+		{"unknown name", "appid\n", InputOptions{Encoding: "latin1"}, 0, `InputEncoding "latin1": want utf-8, gb18030 or utf-16`},
 		{"a chunk boundary inside a rune", "appid,group\n" + strings.Repeat("x", 256<<10-13) + "通泰\n", InputOptions{}, encUTF8, ""},
 		{"a chunk boundary inside a GB character", gb("appid,group\n" + strings.Repeat("x", 256<<10-13) + "商户\n"), InputOptions{}, encGB18030, ""},
 	}

@@ -3,14 +3,43 @@ package job
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	"openbind/report"
 )
 
-// ConfigError is a bad setting: nothing was read or sent.
-type ConfigError struct{ Msg string }
+// ConfigError is a bad setting: nothing was read or sent. Field names the
+// Config (or VerifyConfig) field, which a command line maps to its own name
+// for the setting (Name); it is empty for an error of no one setting. Value
+// is the value given, nil where none was.
+type ConfigError struct {
+	Field string
+	Value any
+	Err   error
+}
 
-func (e *ConfigError) Error() string { return e.Msg }
+// ErrMissing is the Err of a setting that is required and not given.
+var ErrMissing = errors.New("is required")
+
+func (e *ConfigError) Error() string { return e.Name(e.Field) }
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Name says the error with name for the setting (a flag, say).
+func (e *ConfigError) Name(name string) string {
+	switch {
+	case e.Field == "":
+		return e.Err.Error()
+	case errors.Is(e.Err, ErrMissing):
+		return name + " " + e.Err.Error()
+	case e.Value == nil:
+		return name + ": " + e.Err.Error()
+	}
+	if s, ok := e.Value.(string); ok {
+		return fmt.Sprintf("%s %q: %v", name, s, e.Err)
+	}
+	return fmt.Sprintf("%s %v: %v", name, e.Value, e.Err)
+}
 
 // StopError says why a run stopped early; rows not finished are pending.
 type StopError struct {
@@ -50,15 +79,30 @@ func (e *OutputError) Error() string {
 }
 func (e *OutputError) Unwrap() error { return e.Err }
 
-// PanicError is a panic of a goroutine of the job (a bug in openbind),
-// recovered: the run stopped with it (a *StopError wraps it), and the
-// results recorded were written. Stack is the goroutine's stack at the
-// panic, for stderr; it holds no token (a stack shows no string's bytes).
+// PanicError is a panic (a bug in openbind), recovered: the run stopped
+// with it (a *StopError wraps it) and the results recorded were written.
+// Trace is the goroutine's stack at the panic, for stderr; it holds no
+// token (a stack shows no string's bytes). Its message shows Value only
+// where it cannot hold one (see panicText).
 type PanicError struct {
 	Value any
-	Stack []byte
+	Trace []byte
 }
 
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("internal error (a bug in openbind: %v); the rows recorded are kept", e.Value)
+	return "internal error (a bug in openbind: " + panicText(e.Value) + ")"
+}
+
+// Stack is the stack of the goroutine that panicked.
+func (e *PanicError) Stack() []byte { return e.Trace }
+
+// panicText is what a panic's value may show. A runtime error (an index
+// out of range, a nil map, a failed type assertion) says only numbers and
+// types; any other value might hold a token (a message made with one, an
+// error of a URL), so only its type is shown.
+func panicText(v any) string {
+	if re, ok := v.(runtime.Error); ok {
+		return re.Error()
+	}
+	return fmt.Sprintf("a panic with a value of type %T, not shown: it may hold a token", v)
 }

@@ -29,7 +29,7 @@ func checkOpenFiles(workers int) error {
 	}
 	most := max(int(lim.Max)-openFilesBase, 0) / openFilesPerWorker
 	if most < 1 {
-		return &ConfigError{fmt.Sprintf("this process may have only %d open files (ulimit -n); a run needs %d or more: raise the limit", lim.Max, openFilesNeeded(1))}
+		return &ConfigError{Err: fmt.Errorf("this process may have only %d open files (ulimit -n); a run needs %d or more: raise the limit", lim.Max, openFilesNeeded(1))}
 	}
-	return &ConfigError{fmt.Sprintf("%d workers need about %d open files, and this process may have %d (ulimit -n): lower --workers to %d or fewer, or raise the limit", workers, need, lim.Max, most)}
+	return &ConfigError{Field: "Workers", Value: workers, Err: fmt.Errorf("need about %d open files, and this process may have %d (ulimit -n): lower it to %d or fewer, or raise the limit", need, lim.Max, most)}
 }

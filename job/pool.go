@@ -3,7 +3,6 @@ package job
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"runtime/debug"
@@ -163,8 +162,8 @@ func (r *runner) spawn(f func()) {
 // command line to write on stderr.
 func (r *runner) guard() {
 	if v := recover(); v != nil {
-		pe := &PanicError{Value: v, Stack: debug.Stack()}
-		r.cfg.Logger.Error("internal error (a bug in openbind); stopping", "panic", fmt.Sprint(v))
+		pe := &PanicError{Value: v, Trace: debug.Stack()}
+		r.cfg.Logger.Error("internal error (a bug in openbind); stopping", "panic", panicText(v))
 		r.stop(&StopError{Err: pe})
 	}
 }

@@ -90,6 +90,25 @@ type doneRecord struct {
 	status report.Status
 }
 
+// runConfig is the run's Config of vc's settings.
+func (vc *VerifyConfig) runConfig() Config {
+	return Config{
+		Input: vc.Input, Output: vc.Output, QPS: vc.QPS, Burst: vc.Burst, Workers: vc.Workers,
+		MaxAttempts: vc.MaxAttempts, Timeout: vc.Timeout, RetryBackoff: vc.RetryBackoff, QuotaPause: vc.QuotaPause,
+		BaseURL: vc.BaseURL, TokenCommand: vc.TokenCommand, TokenTimeout: vc.TokenTimeout,
+		StaleTokenStreak: vc.StaleTokenStreak, Logger: vc.Logger, API: vc.API, Limiter: vc.Limiter, Progress: vc.Progress,
+	}
+}
+
+// Validate checks vc's settings as Config.Validate does.
+func (vc *VerifyConfig) Validate(stated func(field string) bool) error {
+	if vc.Input == "" {
+		return &ConfigError{Field: "Input", Err: fmt.Errorf("%w: the accounts file, for the tokens", ErrMissing)}
+	}
+	cfg := vc.runConfig()
+	return cfg.Validate(stated)
+}
+
 // Verify asks, for every done row of the results (input rows and kept
 // records alike), open/get with the row's own token, and records a
 // verdict in the report. An error means nothing was asked (bad settings
@@ -97,15 +116,10 @@ type doneRecord struct {
 // verify).
 func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 	start := time.Now()
-	cfg := Config{
-		Input: vc.Input, Output: vc.Output, QPS: vc.QPS, Burst: vc.Burst, Workers: vc.Workers,
-		MaxAttempts: vc.MaxAttempts, Timeout: vc.Timeout, RetryBackoff: vc.RetryBackoff, QuotaPause: vc.QuotaPause,
-		BaseURL: vc.BaseURL, TokenCommand: vc.TokenCommand, TokenTimeout: vc.TokenTimeout,
-		StaleTokenStreak: vc.StaleTokenStreak, Logger: vc.Logger, API: vc.API, Limiter: vc.Limiter, Progress: vc.Progress,
+	if err := vc.Validate(nil); err != nil {
+		return nil, err
 	}
-	if cfg.Input == "" {
-		return nil, &ConfigError{"--input is required: the accounts file, for the tokens (see openbind verify --help)"}
-	}
+	cfg := vc.runConfig()
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
@@ -118,7 +132,7 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 	}
 	for _, other := range []string{cfg.Input, cfg.Output} {
 		if same, err := samePath(vc.Report, other); err == nil && same {
-			return nil, &ConfigError{fmt.Sprintf("--report %s is the input or the results file", vc.Report)}
+			return nil, &ConfigError{Field: "Report", Value: vc.Report, Err: errors.New("want a file of its own; it is the input or the results file")}
 		}
 	}
 	st, err := readInput(cfg.Input, cfg.TokenCommand != "")

@@ -320,7 +320,7 @@ func TestVerifyRefuses(t *testing.T) {
 		want string
 	}{
 		{"no results file", func(c *VerifyConfig) {}, "no such file: run openbind run first"},
-		{"no input", func(c *VerifyConfig) { c.Input = "" }, "--input is required"},
+		{"no input", func(c *VerifyConfig) { c.Input = "" }, "Input is required"},
 		{"the report is the input", func(c *VerifyConfig) { c.Report = c.Input }, "is the input or the results file"},
 		{"not a results file", func(c *VerifyConfig) {
 			c.Output = filepath.Join(t.TempDir(), "notes.csv")
