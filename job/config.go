@@ -27,7 +27,7 @@ type Config struct {
 	Output  string // the results CSV (journal and final file)
 	QPS     float64
 	Burst   int
-	Workers int // 0: DefaultWorkers(QPS, Burst)
+	Workers int // 0: defaultWorkers(QPS, Burst)
 
 	MaxAttempts  int           // attempts per call, at least 1
 	Timeout      time.Duration // per attempt
@@ -91,10 +91,10 @@ const (
 	MaxLatency = time.Second
 )
 
-// DefaultWorkers sizes the pool by Little's law: enough calls in flight to
+// defaultWorkers sizes the pool by Little's law: enough calls in flight to
 // keep qps when each takes MaxLatency, plus a quarter for the retries and
 // the tail, plus the burst. With no rate limit it is 32.
-func DefaultWorkers(qps float64, burst int) int {
+func defaultWorkers(qps float64, burst int) int {
 	if qps <= 0 {
 		return 32
 	}
@@ -151,7 +151,7 @@ func (c *Config) setDefaults() error {
 	}
 	c.Burst = max(c.Burst, 1)
 	if c.Workers == 0 {
-		c.Workers = DefaultWorkers(c.QPS, c.Burst)
+		c.Workers = defaultWorkers(c.QPS, c.Burst)
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = DefaultMaxAttempts

@@ -387,9 +387,9 @@ func TestDefaultWorkers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.qps), func(t *testing.T) {
-			got := DefaultWorkers(tt.qps, tt.burst)
+			got := defaultWorkers(tt.qps, tt.burst)
 			if got != tt.want {
-				t.Errorf("DefaultWorkers(%v, %d) = %d, want %d", tt.qps, tt.burst, got, tt.want)
+				t.Errorf("defaultWorkers(%v, %d) = %d, want %d", tt.qps, tt.burst, got, tt.want)
 			}
 			// Little's law: calls in flight ≥ rate × the longest answer.
 			if tt.qps > 0 && float64(got) < tt.qps*MaxLatency.Seconds() {
