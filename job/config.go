@@ -73,8 +73,9 @@ type Progress interface {
 type Limiter interface {
 	Wait(ctx context.Context) error
 	// SlowDown is told of a 45011 (minute quota): it slows every caller,
-	// and reports whether this 45011 did (the others of a burst do not).
-	SlowDown() bool
+	// and reports whether this 45011 did (the others of a burst do not),
+	// and then until when every call waits and the rate it goes on at.
+	SlowDown() (until time.Time, rate float64, slowed bool)
 }
 
 // Defaults of Config.

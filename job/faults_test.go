@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,6 +45,29 @@ func rateIn(calls []wechattest.Call, from, to time.Time) float64 {
 	return float64(n) / to.Sub(from).Seconds()
 }
 
+// slowDowns records what each slow-down of its limiter said.
+type slowDowns struct {
+	*ratelimit.Limiter
+	mu   sync.Mutex
+	seen []struct {
+		until time.Time
+		rate  float64
+	}
+}
+
+func (l *slowDowns) SlowDown() (time.Time, float64, bool) {
+	until, rate, slowed := l.Limiter.SlowDown()
+	if slowed {
+		l.mu.Lock()
+		l.seen = append(l.seen, struct {
+			until time.Time
+			rate  float64
+		}{until, rate})
+		l.mu.Unlock()
+	}
+	return until, rate, slowed
+}
+
 // A 45011 slows every worker, not the one that saw it: after the pause the
 // whole run's rate is about half what it was.
 func TestMinuteQuotaSlowsEveryone(t *testing.T) {
@@ -56,13 +81,20 @@ func TestMinuteQuotaSlowsEveryone(t *testing.T) {
 	w.srv.SetLatency(time.Millisecond, 2*time.Millisecond)
 	cfg := w.config()
 	cfg.Workers = 8
-	lim := ratelimit.New(0, 1)
+	lim := &slowDowns{Limiter: ratelimit.New(0, 1)}
 	// The pause is long beside the grace below for the calls granted before
 	// it that reach the stand-in late on a loaded machine.
 	const pause, grace = 500 * time.Millisecond, 100 * time.Millisecond
 	lim.SetPause(pause)
 	cfg.Limiter = lim
+	var logs syncBuffer
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	w.run(t, cfg)
+	// The operator is told until when every call waits and how fast the
+	// run goes on.
+	if out := logs.String(); !strings.Contains(out, "minute quota reached") || !strings.Contains(out, " until=") || !strings.Contains(out, " calls_per_second=") {
+		t.Errorf("the 45011 warning says no pause or rate:\n%s", out)
+	}
 
 	calls := w.srv.Calls()
 	var quota wechattest.Call
@@ -71,11 +103,11 @@ func TestMinuteQuotaSlowsEveryone(t *testing.T) {
 			quota = c
 		}
 	}
-	if quota.At.IsZero() || lim.SlowDowns() != 1 {
-		t.Fatalf("no 45011 seen, or %d slow-downs", lim.SlowDowns())
+	if quota.At.IsZero() || len(lim.seen) != 1 {
+		t.Fatalf("no 45011 seen, or %d slow-downs", len(lim.seen))
 	}
 	first := calls[0].Start
-	pauseEnd := lim.PausedUntil()
+	pauseEnd := lim.seen[0].until
 	before := rateIn(calls, first, quota.Start)
 	during := rateIn(calls, quota.At.Add(grace), pauseEnd)
 	after := rateIn(calls, pauseEnd, pauseEnd.Add(300*time.Millisecond))
@@ -86,7 +118,7 @@ func TestMinuteQuotaSlowsEveryone(t *testing.T) {
 	if after > 0.75*before || after == 0 {
 		t.Errorf("the rate after the pause is %.0f/s, not well below %.0f/s before it", after, before)
 	}
-	if got := lim.Rate(); got <= 0 || got > 0.6*before {
+	if got := lim.seen[0].rate; got <= 0 || got > 0.6*before {
 		t.Errorf("limiter rate %.0f after the slow-down; observed %.0f before", got, before)
 	}
 	// Every row still ends right.
@@ -236,3 +268,21 @@ func TestPanicsAreRecovered(t *testing.T) {
 
 //go:noinline
 func producePanics() { panic("reading went wrong") }
+
+// syncBuffer is a bytes.Buffer the workers' logger may write at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

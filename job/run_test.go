@@ -407,7 +407,7 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func (l *countingLimiter) SlowDown() bool { return false }
+func (l *countingLimiter) SlowDown() (time.Time, float64, bool) { return time.Time{}, 0, false }
 
 func TestEveryCallWaitsOnTheLimiter(t *testing.T) {
 	w := newWorld(t, mixed)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -353,8 +354,9 @@ func (r *runner) tries(ctx context.Context, t *task, c *retrying, fn func(contex
 		}
 		if wechat.IsCode(err, wechat.CodeMinuteQuota) {
 			// The limiter's pause is the wait, for every worker at once.
-			if r.limiter.SlowDown() {
-				r.cfg.Logger.Warn("minute quota reached (errcode 45011): pausing every call, then going on slower", "line", t.row.Line)
+			if until, rate, slowed := r.limiter.SlowDown(); slowed {
+				r.cfg.Logger.Warn("minute quota reached (errcode 45011): pausing every call, then going on slower", "line", t.row.Line,
+					"until", until.Format(time.TimeOnly), "calls_per_second", math.Round(rate*10)/10)
 			}
 			continue
 		}

@@ -124,13 +124,14 @@ func (l *Limiter) Wait(ctx context.Context) error {
 // rate observed), growing back step by step to the configured rate — or,
 // with no limit, to the rate observed. A 45011 that arrives during the
 // pause it caused (other calls of the same burst) changes nothing; SlowDown
-// reports whether this one slowed the rate.
-func (l *Limiter) SlowDown() bool {
+// reports whether this one slowed the rate, and then until when every
+// caller is paused and the rate (per second) it goes on at.
+func (l *Limiter) SlowDown() (until time.Time, rate float64, slowed bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	if now.Before(l.paused) {
-		return false
+		return time.Time{}, 0, false
 	}
 	// The rate calls went at: the limit, or less when fewer calls came.
 	going := l.grants.rate(now)
@@ -149,7 +150,7 @@ func (l *Limiter) SlowDown() bool {
 	l.paused = now.Add(l.pauseFor(now))
 	l.nextStep = l.paused.Add(RecoveryStep)
 	l.slowed++
-	return true
+	return l.paused, l.cur, true
 }
 
 // recoverLocked grows a slowed rate by a step when one is due.
@@ -166,23 +167,23 @@ func (l *Limiter) recoverLocked(now time.Time) {
 	l.nextStep = now.Add(RecoveryStep)
 }
 
-// Rate is the rate calls may go at now, per second; 0 means no limit.
-func (l *Limiter) Rate() float64 {
+// rate is the rate calls may go at now, per second; 0 means no limit.
+func (l *Limiter) rate() float64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.recoverLocked(l.now())
 	return l.cur
 }
 
-// PausedUntil is when the current pause ends (zero or past: none).
-func (l *Limiter) PausedUntil() time.Time {
+// pausedUntil is when the current pause ends (zero or past: none).
+func (l *Limiter) pausedUntil() time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.paused
 }
 
-// SlowDowns is the number of slow-downs so far.
-func (l *Limiter) SlowDowns() int {
+// slowDowns is the number of slow-downs so far.
+func (l *Limiter) slowDowns() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.slowed

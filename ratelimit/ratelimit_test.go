@@ -97,16 +97,16 @@ func TestSlowDownAndRecovery(t *testing.T) {
 			c.t = start.Add(5 * time.Second)
 			l.SlowDown()
 			// Paused until the next minute of the clock.
-			if got, want := l.PausedUntil(), time.Date(2026, 11, 27, 3, 5, 0, 0, time.UTC); !got.Equal(want) {
+			if got, want := l.pausedUntil(), time.Date(2026, 11, 27, 3, 5, 0, 0, time.UTC); !got.Equal(want) {
 				t.Errorf("paused until %v, want %v", got, want)
 			}
-			c.t = l.PausedUntil()
+			c.t = l.pausedUntil()
 			for i, want := range tt.want {
-				if got := l.Rate(); !near(got, want) {
+				if got := l.rate(); !near(got, want) {
 					t.Errorf("step %d: rate %v, want %v", i, got, want)
 				}
-				if tt.qps > 0 && l.Rate() > tt.qps {
-					t.Errorf("step %d: rate %v above --qps %v", i, l.Rate(), tt.qps)
+				if tt.qps > 0 && l.rate() > tt.qps {
+					t.Errorf("step %d: rate %v above --qps %v", i, l.rate(), tt.qps)
 				}
 				c.add(RecoveryStep)
 			}
@@ -120,20 +120,20 @@ func TestSlowDownOncePerPause(t *testing.T) {
 	l.SlowDown()
 	c.add(time.Second)
 	l.SlowDown() // other calls of the same burst
-	if l.Rate() != 4 || l.SlowDowns() != 1 {
-		t.Errorf("rate %v after %d slow-downs, want 4 after 1", l.Rate(), l.SlowDowns())
+	if l.rate() != 4 || l.slowDowns() != 1 {
+		t.Errorf("rate %v after %d slow-downs, want 4 after 1", l.rate(), l.slowDowns())
 	}
-	c.t = l.PausedUntil().Add(time.Second)
+	c.t = l.pausedUntil().Add(time.Second)
 	l.SlowDown() // a new 45011 after the pause halves again
-	if l.Rate() != 2 || l.SlowDowns() != 2 {
-		t.Errorf("rate %v after %d slow-downs, want 2 after 2", l.Rate(), l.SlowDowns())
+	if l.rate() != 2 || l.slowDowns() != 2 {
+		t.Errorf("rate %v after %d slow-downs, want 2 after 2", l.rate(), l.slowDowns())
 	}
 	for range 100 {
-		c.t = l.PausedUntil().Add(time.Second)
+		c.t = l.pausedUntil().Add(time.Second)
 		l.SlowDown()
 	}
-	if l.Rate() != MinRate {
-		t.Errorf("rate %v, want the floor %v", l.Rate(), MinRate)
+	if l.rate() != MinRate {
+		t.Errorf("rate %v, want the floor %v", l.rate(), MinRate)
 	}
 }
 
@@ -145,7 +145,7 @@ func TestPauseHoldsEveryone(t *testing.T) {
 		_ = l.Wait(context.Background())
 	}
 	l.SlowDown()
-	until := l.PausedUntil()
+	until := l.pausedUntil()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var early int
