@@ -56,14 +56,25 @@ func tuneGC() {
 // collection, and arms the next one.
 type gcCycle struct{ _ [16]byte }
 
-var gcSamples = []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+// gcSamples are what resizeMemoryLimit reads: the live heap (marked by
+// the last cycle), and the memory that is not heap (stacks, the runtime's
+// own) as the total less the heap's classes.
+var gcSamples = []metrics.Sample{
+	{Name: "/gc/heap/live:bytes"},
+	{Name: "/memory/classes/total:bytes"},
+	{Name: "/memory/classes/heap/objects:bytes"},
+	{Name: "/memory/classes/heap/free:bytes"},
+	{Name: "/memory/classes/heap/released:bytes"},
+	{Name: "/memory/classes/heap/unused:bytes"},
+}
 
-// resizeMemoryLimit sets the soft limit to the memory in use just after a
-// collection (the live heap, stacks and the runtime's own) + gcHeadroom.
+// resizeMemoryLimit sets the soft limit, just after a collection, to the
+// live heap + the memory that is not heap + gcHeadroom.
 func resizeMemoryLimit(c *gcCycle) {
 	metrics.Read(gcSamples)
-	inUse := gcSamples[0].Value.Uint64() - gcSamples[1].Value.Uint64()
-	debug.SetMemoryLimit(int64(inUse) + gcHeadroom)
+	v := func(i int) int64 { return int64(gcSamples[i].Value.Uint64()) }
+	other := v(1) - v(2) - v(3) - v(4) - v(5)
+	debug.SetMemoryLimit(v(0) + max(other, 0) + gcHeadroom)
 	runtime.SetFinalizer(c, resizeMemoryLimit)
 }
 
