@@ -10,7 +10,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 
 	"openbind/job"
@@ -27,23 +29,53 @@ const (
 
 // The garbage collector's settings, unless GOGC or GOMEMLIMIT say
 // otherwise. A run allocates per row (CSV records, requests, answers) and
-// keeps little, so letting the heap grow to 5 × its live part before a
-// collection cuts the collector's share of a --qps 0 run's CPU from about 7%
-// to 1% (pprof of a 100,000-row run); the soft limit keeps a 1,000,000-row
-// run near 80 MB of RSS (scripts/bench), where the limit, not GOGC, paces
-// the collector.
+// keeps what it keeps in a few large arrays without pointers (32 bytes and
+// an index slot a row), so the collector's work is the number of its
+// cycles, and a heap let to grow to 5 × its live part (GOGC=400) keeps
+// that small while the heap is small. Past 8 MiB of live heap a soft limit
+// takes over: live heap + gcHeadroom, set again after every cycle, so that
+// memory grows by the rows and not by a multiple of them, and the
+// collector never runs without pause (a fixed limit does, once the rows
+// alone pass it).
 const (
-	gcPercent   = 400
-	memoryLimit = 70 << 20
+	gcPercent  = 400
+	gcHeadroom = 32 << 20
 )
 
 func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
+	if os.Getenv("GOGC") != "" {
+		return
 	}
-	if os.Getenv("GOMEMLIMIT") == "" && !raceEnabled {
-		debug.SetMemoryLimit(memoryLimit)
+	debug.SetGCPercent(gcPercent)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		runtime.SetFinalizer(new(gcCycle), resizeMemoryLimit)
 	}
+}
+
+// gcCycle is an object that no one keeps: its finalizer runs after each
+// collection, and arms the next one.
+type gcCycle struct{ _ [16]byte }
+
+// gcSamples are what resizeMemoryLimit reads: the live heap (marked by
+// the last cycle), and the memory that is not heap (stacks, the runtime's
+// own) as the total less the heap's classes.
+var gcSamples = []metrics.Sample{
+	{Name: "/gc/heap/live:bytes"},
+	{Name: "/memory/classes/total:bytes"},
+	{Name: "/memory/classes/heap/objects:bytes"},
+	{Name: "/memory/classes/heap/free:bytes"},
+	{Name: "/memory/classes/heap/released:bytes"},
+	{Name: "/memory/classes/heap/unused:bytes"},
+}
+
+// resizeMemoryLimit sets the soft limit, just after a collection, to the
+// live heap + the memory that is not heap + gcHeadroom.
+func resizeMemoryLimit(c *gcCycle) {
+	metrics.Read(gcSamples)
+	v := func(i int) int64 { return int64(gcSamples[i].Value.Uint64()) }
+	other := v(1) - v(2) - v(3) - v(4) - v(5)
+	debug.SetMemoryLimit(v(0) + max(other, 0) + gcHeadroom)
+	runtime.SetFinalizer(c, resizeMemoryLimit)
 }
 
 func main() {

@@ -10,24 +10,40 @@ import (
 type AppID uint64
 
 // parseAppID packs s; ok is false when s is not "wx" + 16 lowercase hex.
+// A digit's value comes from a table, without a branch: with random appids
+// a branch on digit or letter is a coin toss for the processor, and it
+// made this 5 to 7 times slower (200-340 ns against 33-45), a third of a
+// resume, which parses each appid of the input and of the results.
 func parseAppID(s string) (AppID, bool) {
 	if len(s) != 18 || s[0] != 'w' || s[1] != 'x' {
 		return 0, false
 	}
 	var v uint64
+	var bad byte
 	for i := 2; i < 18; i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			v = v<<4 | uint64(c-'0')
-		case 'a' <= c && c <= 'f':
-			v = v<<4 | uint64(c-'a'+10)
-		default:
-			return 0, false
-		}
+		d := hexValue[s[i]]
+		bad |= d
+		v = v<<4 | uint64(d&0xf)
+	}
+	if bad&0x80 != 0 {
+		return 0, false
 	}
 	return AppID(v), true
 }
+
+// hexValue is the value of a lowercase hex digit; 0xff for any other byte.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+	}
+	return t
+}()
 
 func (a AppID) String() string {
 	const hex = "0123456789abcdef"

@@ -105,3 +105,80 @@ func quoted(names []string) []string {
 	}
 	return q
 }
+
+// Plan is what a run will do, as a dry run prints it: everything the run
+// would do is there for a person to sign off.
+type Plan struct {
+	Input   InputPlan // how the file was read: form, columns, warnings
+	Rows    int       // data rows of the input
+	ToSend  int       // valid rows not done yet
+	Done    int       // rows already done in the results file
+	Invalid int
+	Groups  int
+	// GroupStats says how the merchant groups are made (see plan.go).
+	GroupStats GroupStats
+	// The pace of the run (set by Run): calls per second (0: no limit) and
+	// calls in flight.
+	QPS     float64
+	Workers int
+	// Lookups are done rows whose open account is unknown: asked get.
+	Lookups int
+	// Kept are the records of other inputs the results file keeps.
+	Kept int
+	// InvalidRows are the first invalid rows, with why.
+	InvalidRows []InvalidRow
+	// Spellings are groups named in several ways that fold to one (case,
+	// full-width letters): each group's names, the first one first.
+	Spellings [][]string
+	// Moved are the first done rows whose input names another group than
+	// their record, which they keep.
+	Moved []MovedRow
+}
+
+// MovedRow is a done row whose input row names another group than its
+// record: it stays in the group of its record (done stays done).
+type MovedRow struct {
+	Line     int
+	From, To string // the group of its record, the group of its input row
+}
+
+// InvalidRow is an input row that will not be sent, and why.
+type InvalidRow struct {
+	Line   int
+	Reason string
+}
+
+// maxInvalidRows bounds Plan.InvalidRows.
+const maxInvalidRows = 20
+
+func (st *state) plan() Plan {
+	p := Plan{Input: st.inPlan, Rows: len(st.rows), Groups: len(st.groups), Moved: st.moved}
+	p.GroupStats = st.groupStats()
+	for _, k := range st.kept {
+		if k.keep {
+			p.Kept++
+		}
+	}
+	for gi := range st.groupNames {
+		if sp := st.spellings[int32(gi)]; len(sp) > 0 {
+			p.Spellings = append(p.Spellings, append([]string{st.groupNames[gi]}, sp...))
+		}
+	}
+	for i := range st.rows {
+		switch r := &st.rows[i]; {
+		case r.why != valid:
+			p.Invalid++
+			if len(p.InvalidRows) < maxInvalidRows {
+				p.InvalidRows = append(p.InvalidRows, InvalidRow{int(r.line), st.reason(i)})
+			}
+		case st.todo(i):
+			p.ToSend++
+		default:
+			p.Done++
+			if st.asksGet(i) {
+				p.Lookups++
+			}
+		}
+	}
+	return p
+}

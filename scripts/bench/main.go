@@ -1,20 +1,23 @@
 // Command bench measures openbind as a whole process against the stand-in
-// of WeChat on loopback and prints the figures the project's goals name.
+// of WeChat on loopback, checks each figure against its bound, and exits
+// non-zero when one falls short.
 //
-//	go run ./scripts/bench                 # every measurement
-//	go run ./scripts/bench -only resume    # some of them (comma-separated)
+//	go run ./scripts/bench                    # every figure
+//	go run ./scripts/bench -only overhead     # some of them (comma-separated)
+//	go run ./scripts/bench -quick             # smaller files, fewer pairs (to iterate)
+//	go run ./scripts/bench -only overhead -pprof /tmp/cpu.out   # and the CPU profile of openbind
 //
-// It builds openbind into a temporary directory, makes its input files
-// there, and sends traffic only to 127.0.0.1.
+// Inputs are made as real ones are: random appids (seeded, -seed) and
+// tokens of 150 characters. The floor of the overhead figure is a client
+// that does the least a client can: one kept connection per worker, the
+// same requests, the body read and discarded (see floor.go). It builds
+// openbind into a temporary directory, makes its files there, and sends
+// traffic only to 127.0.0.1; every run stops by itself.
 package main
 
 import (
-	"bufio"
-	"crypto/sha256"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,80 +27,107 @@ import (
 	"time"
 )
 
-type measurement struct {
+type figure struct {
 	name string
 	run  func(b *bench) error
 }
 
-var measurements = []measurement{
-	{"rate", measureRate},
-	{"latency", measureLatency},
-	{"overhead", measureOverhead},
-	{"memory", measureMemory},
+var figures = []figure{
 	{"resume", measureResume},
+	{"overhead", measureOverhead},
+	{"scale", measureScale},
+	{"rate", measureRate},
+	{"window", measureWindow},
 }
 
 func main() {
-	only := flag.String("only", "", "comma-separated measurements to run (default all): "+names())
-	rows := flag.Int("rows", 1_000_000, "rows of the large files (memory, resume)")
+	only := flag.String("only", "", "comma-separated figures to run (default all): "+names())
+	quick := flag.Bool("quick", false, "smaller files and fewer pairs: figures to iterate on, not to publish")
+	rows := flag.Int("rows", 0, "rows of the large files (resume, scale; default 1,000,000, -quick 200,000)")
+	pairs := flag.Int("pairs", 0, "alternating pairs of the overhead figure (default 5, -quick 3)")
+	seed := flag.Uint64("seed", 1, "seed of the random appids and tokens")
+	pprof := flag.String("pprof", "", "also profile one openbind run of the overhead figure into this file, and print its top")
 	keep := flag.Bool("keep", false, "keep the work directory")
-	bare := flag.String("bare", "", "internal: run as the bare client against this base URL")
-	input := flag.String("input", "", "internal: the bare client's input")
-	workers := flag.Int("workers", 32, "internal: the bare client's workers")
+	floor := flag.String("floor", "", "internal: run as the floor client against this base URL")
+	input := flag.String("input", "", "internal: the floor client's input")
+	workers := flag.Int("workers", 32, "internal: the floor client's workers")
 	flag.Parse()
-	if *bare != "" {
-		if err := bareClient(*bare, *input, *workers); err != nil {
-			fmt.Fprintln(os.Stderr, "bare client:", err)
+	if *floor != "" {
+		if err := floorClient(*floor, *input, *workers); err != nil {
+			fmt.Fprintln(os.Stderr, "floor client:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	b, err := newBench(*rows)
+	b, err := newBench(*seed)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+	b.quick, b.pprof = *quick, *pprof
+	b.rows, b.pairs = pick(*rows, 1_000_000, 200_000, *quick), pick(*pairs, 5, 3, *quick)
 	if !*keep {
 		defer os.RemoveAll(b.dir)
 	} else {
 		fmt.Println("work directory:", b.dir)
 	}
-	fmt.Printf("machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
-	failed := false
-	for _, m := range measurements {
-		if *only != "" && !slices.Contains(strings.Split(*only, ","), m.name) {
+	fmt.Println(machine())
+	if *quick {
+		fmt.Println("quick mode: smaller files and fewer pairs; the bounds are checked all the same")
+	}
+	for _, f := range figures {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), f.name) {
 			continue
 		}
-		if err := m.run(b); err != nil {
-			fmt.Printf("%s: FAILED: %v\n", m.name, err)
-			failed = true
+		start := time.Now()
+		if err := f.run(b); err != nil {
+			fmt.Printf("%s: FAILED: %v\n", f.name, err)
+			b.failed++
 		}
+		fmt.Printf("%s: took %.0f s\n", f.name, time.Since(start).Seconds())
 	}
-	if failed {
+	if b.failed > 0 {
+		fmt.Printf("FAIL: %d figures short of their bound\n", b.failed)
 		os.Exit(1)
 	}
+	fmt.Println("ok: every figure within its bound")
+}
+
+func pick(set, full, quick int, isQuick bool) int {
+	switch {
+	case set > 0:
+		return set
+	case isQuick:
+		return quick
+	}
+	return full
 }
 
 func names() string {
 	var n []string
-	for _, m := range measurements {
-		n = append(n, m.name)
+	for _, f := range figures {
+		n = append(n, f.name)
 	}
 	return strings.Join(n, ",")
 }
 
 type bench struct {
-	dir  string
-	bin  string
-	rows int
+	dir    string
+	bin    string
+	seed   uint64
+	rows   int
+	pairs  int
+	quick  bool
+	pprof  string
+	failed int
 }
 
-func newBench(rows int) (*bench, error) {
+func newBench(seed uint64) (*bench, error) {
 	dir, err := os.MkdirTemp("", "openbind-bench-")
 	if err != nil {
 		return nil, err
 	}
-	b := &bench{dir: dir, bin: filepath.Join(dir, "openbind"), rows: rows}
+	b := &bench{dir: dir, bin: filepath.Join(dir, "openbind"), seed: seed}
 	build := exec.Command("go", "build", "-o", b.bin, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -106,85 +136,27 @@ func newBench(rows int) (*bench, error) {
 	return b, nil
 }
 
-// proc is what one run of openbind cost.
-type proc struct {
-	code   int
-	wall   time.Duration
-	maxRSS int64 // bytes
-	cpu    time.Duration
-	stdout string
-	stderr string
-}
-
-// openbind runs the built binary and measures it.
-func (b *bench) openbind(args ...string) (proc, error) {
-	return b.process(b.bin, args...)
+// check prints one figure with its bound, and counts it when it falls short.
+func (b *bench) check(ok bool, format string, args ...any) {
+	verdict := "ok"
+	if !ok {
+		verdict = "SHORT"
+		b.failed++
+	}
+	fmt.Printf("  %-5s "+format+"\n", append([]any{verdict}, args...)...)
 }
 
 // path is a file of the work directory.
 func (b *bench) path(name string) string { return filepath.Join(b.dir, name) }
 
-// writeInput writes an input file of n plain rows (tokens of a real length).
-func (b *bench) writeInput(name string, n int) (string, error) {
-	path := b.path(name)
-	f, err := os.Create(path)
-	if err != nil {
-		return "", err
+// machine names what the figures were measured on.
+func machine() string {
+	load := ""
+	if data, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = ", load average " + strings.Join(strings.Fields(string(data))[:3], " ")
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	fmt.Fprintln(w, "appid,access_token")
-	for i := range n {
-		fmt.Fprintf(w, "wx%016x,%s\n", i, token(i))
-	}
-	if err := w.Flush(); err != nil {
-		return "", err
-	}
-	return path, f.Close()
+	return fmt.Sprintf("machine: %s, %d cores, %s %s/%s%s", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, load)
 }
-
-// token is the made-up token of row i: 150 characters, as real ones.
-func token(i int) string {
-	return fmt.Sprintf("TOKEN_%0144d", i)
-}
-
-// writeDoneResults writes the final results file of n rows, all created.
-func (b *bench) writeDoneResults(name string, n int) (string, error) {
-	path := b.path(name)
-	f, err := os.Create(path)
-	if err != nil {
-		return "", err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	fmt.Fprintln(w, "line,appid,group,status,open_appid,errcode,errmsg,attempts,finished_at")
-	for i := range n {
-		fmt.Fprintf(w, "%d,wx%016x,,created,wx%016x,,,1,2026-11-27T03:04:05.678Z\n", i+2, i, uint64(i)|0xf000000000000000)
-	}
-	if err := w.Flush(); err != nil {
-		return "", err
-	}
-	return path, f.Close()
-}
-
-func fileHash(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%x", h.Sum(nil)), nil
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 
 func cpuModel() string {
 	data, err := os.ReadFile("/proc/cpuinfo")
@@ -199,43 +171,21 @@ func cpuModel() string {
 	return "cpu unknown"
 }
 
-// measureResume: a job of b.rows rows, all done, resumed: it must read the
-// state and finish without a call, keeping every row.
-func measureResume(b *bench) error {
-	input, err := b.writeInput("resume-input.csv", b.rows)
-	if err != nil {
-		return err
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
 	}
-	results, err := b.writeDoneResults("resume-results.csv", b.rows)
-	if err != nil {
-		return err
+	return s[len(s)/2]
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+func joinF(v []float64, format string) string {
+	parts := make([]string, len(v))
+	for i, r := range v {
+		parts[i] = fmt.Sprintf(format, r)
 	}
-	before, err := fileHash(results)
-	if err != nil {
-		return err
-	}
-	// A base URL nobody listens on: a call would fail the run.
-	var walls []time.Duration
-	var peak int64
-	for range 5 {
-		p, err := b.openbind("run", "--input", input, "--output", results, "--base-url", "http://127.0.0.1:9", "--max-attempts", "1")
-		if err != nil {
-			return err
-		}
-		if p.code != 0 || !strings.Contains(p.stdout, fmt.Sprintf("%d rows, %d done", b.rows, b.rows)) || !strings.Contains(p.stdout, "sent 0 rows in 0 calls") {
-			return fmt.Errorf("exit %d\n%s%s", p.code, p.stdout, p.stderr)
-		}
-		walls = append(walls, p.wall)
-		peak = max(peak, p.maxRSS)
-	}
-	after, err := fileHash(results)
-	if err != nil {
-		return err
-	}
-	if after != before {
-		return errors.New("the results file changed")
-	}
-	fmt.Printf("resume: %d rows all done: wall median %.2f s (max %.2f s) over %d runs, peak RSS %s, 0 calls, results file unchanged\n",
-		b.rows, median(walls).Seconds(), slices.Max(walls).Seconds(), len(walls), mb(peak))
-	return nil
+	return strings.Join(parts, " ")
 }
