@@ -303,7 +303,7 @@ func TestOpenFileLimit(t *testing.T) {
 	w := newProcWorld(t, 10)
 	cmd := exec.Command("sh", "-c", `ulimit -n 40 && exec "$0" "$@"`, w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", w.srv.URL, "--workers", "64")
 	code, got := combined(t, cmd)
-	if code != 2 || !strings.Contains(string(got), "lower --workers") {
+	if code != 2 || !strings.Contains(string(got), "--workers 64: need about") || !strings.Contains(string(got), "lower it to") {
 		t.Errorf("exit %d, want 2 and advice:\n%s", code, got)
 	}
 	if w.srv.Count("") != 0 {
