@@ -5,16 +5,16 @@ import (
 	"unicode/utf8"
 )
 
-// AppID is an authorizer appid packed into 8 bytes: "wx" and 16 lowercase
+// packedAppID is an authorizer appid packed into 8 bytes: "wx" and 16 lowercase
 // hex digits.
-type AppID uint64
+type packedAppID uint64
 
 // parseAppID packs s; ok is false when s is not "wx" + 16 lowercase hex.
 // A digit's value comes from a table, without a branch: with random appids
 // a branch on digit or letter is a coin toss for the processor, and it
 // made this 5 to 7 times slower (200-340 ns against 33-45), a third of a
 // resume, which parses each appid of the input and of the results.
-func parseAppID(s string) (AppID, bool) {
+func parseAppID(s string) (packedAppID, bool) {
 	if len(s) != 18 || s[0] != 'w' || s[1] != 'x' {
 		return 0, false
 	}
@@ -28,7 +28,7 @@ func parseAppID(s string) (AppID, bool) {
 	if bad&0x80 != 0 {
 		return 0, false
 	}
-	return AppID(v), true
+	return packedAppID(v), true
 }
 
 // hexValue is the value of a lowercase hex digit; 0xff for any other byte.
@@ -45,7 +45,7 @@ var hexValue = func() (t [256]byte) {
 	return t
 }()
 
-func (a AppID) String() string {
+func (a packedAppID) String() string {
 	const hex = "0123456789abcdef"
 	var b [18]byte
 	b[0], b[1] = 'w', 'x'
@@ -85,7 +85,7 @@ func badAppIDMessage(text string) string {
 
 // check returns why a row is invalid on its own (duplicates are found
 // across rows), or valid.
-func check(r *Row, tokenOptional bool) reason {
+func check(r *inputRow, tokenOptional bool) reason {
 	if _, ok := parseAppID(r.AppID); !ok {
 		return badAppID
 	}

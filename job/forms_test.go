@@ -34,7 +34,7 @@ func TestFormsGenerated(t *testing.T) {
 		enc := []string{"utf-8", "utf-8 bom", "gb18030", "utf-16"}[rng.IntN(4)]
 		var text strings.Builder
 		text.WriteString(strings.Join([]string{"appid", "access_token", "group"}, sep) + eol)
-		var want []Row
+		var want []inputRow
 		for i := range 1 + rng.IntN(8) {
 			appid := fmt.Sprintf("wx%016x", rng.Uint64())
 			token := fmt.Sprintf("T%d_%x", i, rng.Uint64())
@@ -45,7 +45,7 @@ func TestFormsGenerated(t *testing.T) {
 			case 1:
 				group = fmt.Sprintf("m%d", rng.IntN(3))
 			}
-			want = append(want, Row{Line: i + 2, AppID: appid, Token: token, Group: group})
+			want = append(want, inputRow{Line: i + 2, AppID: appid, Token: token, Group: group})
 			cells := []string{appid, token, group}
 			if rng.IntN(4) == 0 {
 				cells[0] = strings.ToUpper(appid)

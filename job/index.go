@@ -30,11 +30,11 @@ func newAppIndex(n int) appIndex {
 
 // home is the first slot of appid: Fibonacci hashing, which spreads
 // appids in order as well as random ones.
-func (x *appIndex) home(a AppID) int { return int((uint64(a) * 0x9e3779b97f4a7c15) >> x.shift) }
+func (x *appIndex) home(a packedAppID) int { return int((uint64(a) * 0x9e3779b97f4a7c15) >> x.shift) }
 
 // find returns the slot holding the row of appid a among rows, or the
 // empty slot where it goes.
-func (x *appIndex) find(rows []row, a AppID) (slot int, found bool) {
+func (x *appIndex) find(rows []row, a packedAppID) (slot int, found bool) {
 	mask := len(x.slots) - 1
 	for k := x.home(a); ; k = (k + 1) & mask {
 		v := x.slots[k]
@@ -127,7 +127,7 @@ func (st *state) dropRepeated() {
 }
 
 // lookup returns the index of the row with appid (see reason.indexed), or -1.
-func (st *state) lookup(appid AppID) int {
+func (st *state) lookup(appid packedAppID) int {
 	slot, found := st.index.find(st.rows, appid)
 	if !found {
 		return -1
@@ -139,7 +139,7 @@ func (st *state) lookup(appid AppID) int {
 // last one it found: the records of a results file come in input order as
 // a rule (the final file of a run, and nearly so a journal), and then a
 // scan costs no hash probe and no cache miss.
-func (st *state) lookupNear(appid AppID, guess int) int {
+func (st *state) lookupNear(appid packedAppID, guess int) int {
 	for _, i := range [2]int{guess, st.near} {
 		if i >= 0 && i < len(st.rows) {
 			if r := &st.rows[i]; r.appid == appid && r.why.indexed() {

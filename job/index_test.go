@@ -51,7 +51,7 @@ func TestAppIndex(t *testing.T) {
 				}
 			}
 			for range 100 {
-				a := AppID(rng.Uint64())
+				a := packedAppID(rng.Uint64())
 				if _, in := first[fmt.Sprintf("wx%016x", uint64(a))]; !in && (st.lookup(a) != -1 || st.lookupNear(a, 0) != -1) {
 					t.Fatalf("an appid not in the input is found")
 				}

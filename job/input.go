@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 )
 
-// Row is one account of the input file.
-type Row struct {
+// inputRow is one account of the input file.
+type inputRow struct {
 	Line  int // line of the input file where the row starts
 	AppID string
 	Token string
@@ -55,11 +55,11 @@ type records interface {
 	FieldPos(field int) (line, column int)
 }
 
-// InputReader reads the rows of an input file, streaming, with the header
+// inputReader reads the rows of an input file, streaming, with the header
 // matched by name (appid and access_token, their aliases, an optional
 // group; README "Run a wave"). It checks the file (CSV syntax, text,
 // columns) but not the rows: check (check.go) does.
-type InputReader struct {
+type inputReader struct {
 	name   string
 	rec    records
 	closer io.Closer // the workbook, if it is one
@@ -78,23 +78,8 @@ type InputReader struct {
 	plan InputPlan
 }
 
-// NewInputReader reads the header of r, a file called name, telling its
-// form from its bytes (r is read whole first when it cannot seek). With
-// tokenOptional the access_token column may be absent.
-func NewInputReader(r io.Reader, name string, tokenOptional bool) (*InputReader, error) {
-	rs, ok := r.(io.ReadSeeker)
-	if !ok {
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return nil, &InputError{File: name, Err: err}
-		}
-		rs = bytes.NewReader(data)
-	}
-	return openInput(rs, name, InputOptions{TokenOptional: tokenOptional})
-}
-
 // openInput tells the form of r and reads its header.
-func openInput(r io.ReadSeeker, name string, opts InputOptions) (*InputReader, error) {
+func openInput(r io.ReadSeeker, name string, opts InputOptions) (*inputReader, error) {
 	f, err := sniff(r, name, opts)
 	if err != nil {
 		return nil, err
@@ -106,8 +91,8 @@ func openInput(r io.ReadSeeker, name string, opts InputOptions) (*InputReader, e
 }
 
 // newInputReader reads the header of r, a file of the given form.
-func newInputReader(r io.Reader, name string, f form, tokenOptional bool) (*InputReader, error) {
-	in := &InputReader{name: name, form: f, token: -1, group: -1}
+func newInputReader(r io.Reader, name string, f form, tokenOptional bool) (*inputReader, error) {
+	in := &inputReader{name: name, form: f, token: -1, group: -1}
 	if f.Workbook {
 		sr, sheet, err := openSheet(r, name, f.Sheet)
 		if err != nil {
@@ -139,7 +124,7 @@ func newInputReader(r io.Reader, name string, f form, tokenOptional bool) (*Inpu
 // textRecords sets up the CSV reader of a text file: decoded to UTF-8, its
 // line ends and Excel wrappers made plain, its delimiter told from the
 // header line.
-func (in *InputReader) textRecords(r io.Reader) records {
+func (in *inputReader) textRecords(r io.Reader) records {
 	src := decoder(r, in.form.enc)
 	if in.form.crOnly {
 		src = crReader{src}
@@ -167,7 +152,7 @@ func (in *InputReader) textRecords(r io.Reader) records {
 }
 
 // setHeader finds the columns in the header.
-func (in *InputReader) setHeader(header []string, tokenOptional bool) error {
+func (in *inputReader) setHeader(header []string, tokenOptional bool) error {
 	in.record = 1
 	line, _ := in.rec.FieldPos(0)
 	in.line = line
@@ -209,7 +194,7 @@ func (in *InputReader) setHeader(header []string, tokenOptional bool) error {
 
 // headerText quotes the header for a message, unless a cell of it is as
 // long as a token: a file without a header has data on its first line.
-func (in *InputReader) headerText(header []string) string {
+func (in *inputReader) headerText(header []string) string {
 	for _, h := range header {
 		if utf8.RuneCountInString(h) > maxNameLen {
 			return fmt.Sprintf("(%d columns, not shown: a cell is %d characters long, is the first line data?)", len(header), utf8.RuneCountInString(h))
@@ -221,7 +206,7 @@ func (in *InputReader) headerText(header []string) string {
 // maxNameLen is the longest header cell that messages show.
 const maxNameLen = 40
 
-func (in *InputReader) sep() string {
+func (in *inputReader) sep() string {
 	if in.form.Workbook {
 		return ","
 	}
@@ -230,7 +215,7 @@ func (in *InputReader) sep() string {
 
 // formHint tells, for a header with a missing column, how the file was
 // read: a wrong guess of encoding or delimiter shows there.
-func (in *InputReader) formHint() string {
+func (in *inputReader) formHint() string {
 	if in.form.Workbook {
 		return fmt.Sprintf(" (sheet %s)", visible(in.form.Sheet))
 	}
@@ -238,7 +223,7 @@ func (in *InputReader) formHint() string {
 }
 
 // find returns the column of the header named by one of names, -1 if none.
-func (in *InputReader) find(line int, names []string) (int, error) {
+func (in *inputReader) find(line int, names []string) (int, error) {
 	found := -1
 	for i, h := range in.header {
 		for _, n := range names {
@@ -255,11 +240,11 @@ func (in *InputReader) find(line int, names []string) (int, error) {
 }
 
 // Form is how the file is written, as far as the header told.
-func (in *InputReader) Form() Form { return in.form.Form }
+func (in *inputReader) Form() Form { return in.form.Form }
 
 // Plan is what the reader found so far, for the plan: the file's form, the
 // columns used and ignored, warnings.
-func (in *InputReader) Plan() InputPlan {
+func (in *inputReader) Plan() InputPlan {
 	p := in.plan
 	p.Form = in.form.Form
 	return p
@@ -267,7 +252,7 @@ func (in *InputReader) Plan() InputPlan {
 
 // Close closes what the reader opened (a workbook); the file is the
 // caller's.
-func (in *InputReader) Close() error {
+func (in *inputReader) Close() error {
 	if in.closer != nil {
 		return in.closer.Close()
 	}
@@ -277,26 +262,26 @@ func (in *InputReader) Close() error {
 // Read returns the next row that has a non-empty cell, with its cells
 // cleaned (see cleanCell) and its appid in lower case; io.EOF at the end of
 // the file. A line that repeats the header is skipped with a warning.
-func (in *InputReader) Read() (Row, error) {
+func (in *inputReader) Read() (inputRow, error) {
 	for {
 		rec, err := in.rec.Read()
 		if err == io.EOF {
-			return Row{}, io.EOF
+			return inputRow{}, io.EOF
 		}
 		if err != nil {
-			return Row{}, in.readError(err)
+			return inputRow{}, in.readError(err)
 		}
 		in.record++
 		if !in.trusted {
 			if err := in.checkText(rec); err != nil {
-				return Row{}, err
+				return inputRow{}, err
 			}
 		}
 		if len(rec) > in.width {
 			for i := in.width; i < len(rec); i++ {
 				if cleanCell(rec[i]) != "" {
 					line, col := in.rec.FieldPos(i)
-					return Row{}, in.errorf(line, col, "wrong number of fields (the header has %d)", in.width)
+					return inputRow{}, in.errorf(line, col, "wrong number of fields (the header has %d)", in.width)
 				}
 			}
 		}
@@ -308,7 +293,7 @@ func (in *InputReader) Read() (Row, error) {
 			in.warn(line, "the line repeats the header (two files joined?): skipped")
 			continue
 		}
-		row := Row{Line: line, AppID: cell(rec, in.appid)}
+		row := inputRow{Line: line, AppID: cell(rec, in.appid)}
 		if hasUpper(row.AppID) {
 			row.AppID = strings.ToLower(row.AppID)
 			if !in.trusted {
@@ -348,7 +333,7 @@ func hasUpper(s string) bool {
 
 // repeatsHeader reports whether rec holds the header's names in the
 // columns that openbind reads.
-func (in *InputReader) repeatsHeader(rec []string) bool {
+func (in *inputReader) repeatsHeader(rec []string) bool {
 	for _, i := range [...]int{in.appid, in.token, in.group} {
 		if i >= 0 && !strings.EqualFold(cell(rec, i), in.header[i]) {
 			return false
@@ -357,7 +342,7 @@ func (in *InputReader) repeatsHeader(rec []string) bool {
 	return true
 }
 
-func (in *InputReader) warn(line int, msg string) {
+func (in *inputReader) warn(line int, msg string) {
 	if !in.trusted {
 		in.plan.warn(line, msg)
 	}
@@ -365,7 +350,7 @@ func (in *InputReader) warn(line int, msg string) {
 
 // checkText refuses a record holding a NUL byte or bytes that are not UTF-8:
 // the file is not text, or not in the encoding it was read in.
-func (in *InputReader) checkText(rec []string) error {
+func (in *inputReader) checkText(rec []string) error {
 	for i, f := range rec {
 		if j := strings.IndexByte(f, 0); j >= 0 {
 			line, col := in.rec.FieldPos(i)
@@ -399,13 +384,13 @@ func allEmpty(rec []string) bool {
 	return true
 }
 
-func (in *InputReader) errorf(line, col int, format string, args ...any) error {
+func (in *inputReader) errorf(line, col int, format string, args ...any) error {
 	return &InputError{File: in.name, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
 }
 
 // readError turns a csv.ParseError (or a workbook's error) into an
 // InputError that says what to fix.
-func (in *InputReader) readError(err error) error {
+func (in *inputReader) readError(err error) error {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		line := 1

@@ -25,7 +25,7 @@ func BenchmarkInputReader(b *testing.B) {
 	data := benchInput(100000)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		in, err := NewInputReader(bytes.NewReader(data), "bench.csv", false)
+		in, err := readerOf(bytes.NewReader(data), "bench.csv", false)
 		if err != nil {
 			b.Fatal(err)
 		}

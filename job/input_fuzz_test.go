@@ -20,7 +20,7 @@ func FuzzInputReader(f *testing.F) {
 	f.Add([]byte("\ufeffAuthorizer_AppID , authorizer_access_token,group\r\n wx0123456789abcdef ,T1,g\r\n,,\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, optional := range []bool{false, true} {
-			in, err := NewInputReader(bytes.NewReader(data), "f.csv", optional)
+			in, err := readerOf(bytes.NewReader(data), "f.csv", optional)
 			if err != nil {
 				checkInputError(t, err)
 				continue

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -9,13 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func readAll(t *testing.T, data string, tokenOptional bool) ([]Row, error) {
+func readAll(t *testing.T, data string, tokenOptional bool) ([]inputRow, error) {
 	t.Helper()
-	in, err := NewInputReader(strings.NewReader(data), "in.csv", tokenOptional)
+	in, err := readerOf(strings.NewReader(data), "in.csv", tokenOptional)
 	if err != nil {
 		return nil, err
 	}
-	var rows []Row
+	var rows []inputRow
 	for {
 		r, err := in.Read()
 		if err == io.EOF {
@@ -37,18 +38,18 @@ func TestHeaderMatching(t *testing.T) {
 	tests := []struct {
 		name string
 		data string
-		want []Row
+		want []inputRow
 	}{
-		{"plain", "appid,access_token\n" + appA + ",T1\n", []Row{{Line: 2, AppID: appA, Token: "T1"}}},
-		{"aliases", "authorizer_appid,authorizer_access_token\n" + appA + ",T1\n", []Row{{Line: 2, AppID: appA, Token: "T1"}}},
-		{"case and spaces", " AppID , Access_Token ,GROUP\n" + appA + ",T1,g\n", []Row{{Line: 2, AppID: appA, Token: "T1", Group: "g"}}},
-		{"bom", "\ufeffappid,access_token\n" + appA + ",T1\n", []Row{{Line: 2, AppID: appA, Token: "T1"}}},
-		{"bom and quoted header", "\ufeff\"appid\",\"access_token\"\n" + appA + ",T1\n", []Row{{Line: 2, AppID: appA, Token: "T1"}}},
-		{"crlf", "appid,access_token\r\n" + appA + ",T1\r\n" + appB + ",T2\r\n", []Row{{Line: 2, AppID: appA, Token: "T1"}, {Line: 3, AppID: appB, Token: "T2"}}},
-		{"other columns ignored, any order", "note,access_token,x,appid\nhello," + "T1,y," + appA + "\n", []Row{{Line: 2, AppID: appA, Token: "T1"}}},
-		{"cells trimmed", "appid,access_token,group\n  " + appA + " ,\tT1 , g1 \n", []Row{{Line: 2, AppID: appA, Token: "T1", Group: "g1"}}},
-		{"all-empty rows skipped", "appid,access_token\n,\n \t, \n" + appA + ",T1\n\n", []Row{{Line: 4, AppID: appA, Token: "T1"}}},
-		{"quoted field over two lines keeps its start line", "appid,access_token,note\n" + appA + ",T1,\"a\nb\"\n" + appB + ",T2,\n", []Row{{Line: 2, AppID: appA, Token: "T1"}, {Line: 4, AppID: appB, Token: "T2"}}},
+		{"plain", "appid,access_token\n" + appA + ",T1\n", []inputRow{{Line: 2, AppID: appA, Token: "T1"}}},
+		{"aliases", "authorizer_appid,authorizer_access_token\n" + appA + ",T1\n", []inputRow{{Line: 2, AppID: appA, Token: "T1"}}},
+		{"case and spaces", " AppID , Access_Token ,GROUP\n" + appA + ",T1,g\n", []inputRow{{Line: 2, AppID: appA, Token: "T1", Group: "g"}}},
+		{"bom", "\ufeffappid,access_token\n" + appA + ",T1\n", []inputRow{{Line: 2, AppID: appA, Token: "T1"}}},
+		{"bom and quoted header", "\ufeff\"appid\",\"access_token\"\n" + appA + ",T1\n", []inputRow{{Line: 2, AppID: appA, Token: "T1"}}},
+		{"crlf", "appid,access_token\r\n" + appA + ",T1\r\n" + appB + ",T2\r\n", []inputRow{{Line: 2, AppID: appA, Token: "T1"}, {Line: 3, AppID: appB, Token: "T2"}}},
+		{"other columns ignored, any order", "note,access_token,x,appid\nhello," + "T1,y," + appA + "\n", []inputRow{{Line: 2, AppID: appA, Token: "T1"}}},
+		{"cells trimmed", "appid,access_token,group\n  " + appA + " ,\tT1 , g1 \n", []inputRow{{Line: 2, AppID: appA, Token: "T1", Group: "g1"}}},
+		{"all-empty rows skipped", "appid,access_token\n,\n \t, \n" + appA + ",T1\n\n", []inputRow{{Line: 4, AppID: appA, Token: "T1"}}},
+		{"quoted field over two lines keeps its start line", "appid,access_token,note\n" + appA + ",T1,\"a\nb\"\n" + appB + ",T2,\n", []inputRow{{Line: 2, AppID: appA, Token: "T1"}, {Line: 4, AppID: appB, Token: "T2"}}},
 		{"header only", "appid,access_token\n", nil},
 	}
 	for _, tt := range tests {
@@ -109,7 +110,7 @@ func TestTokenOptional(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]Row{{Line: 2, AppID: appA}}, got); diff != "" {
+	if diff := cmp.Diff([]inputRow{{Line: 2, AppID: appA}}, got); diff != "" {
 		t.Error(diff)
 	}
 }
@@ -134,7 +135,7 @@ func TestCheckRow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.appid+"/"+tt.token, func(t *testing.T) {
-			if got := check(&Row{AppID: tt.appid, Token: tt.token}, tt.optional); got != tt.want {
+			if got := check(&inputRow{AppID: tt.appid, Token: tt.token}, tt.optional); got != tt.want {
 				t.Errorf("check = %v, want %v", got, tt.want)
 			}
 		})
@@ -177,4 +178,19 @@ func TestDuplicatesAndGroups(t *testing.T) {
 	if got := st.lookup(a); got != 0 {
 		t.Errorf("lookup(appA) = %d, want 0 (the first row)", got)
 	}
+}
+
+// readerOf, for tests, reads the header of r, a file called name, telling its
+// form from its bytes (r is read whole first when it cannot seek). With
+// tokenOptional the access_token column may be absent.
+func readerOf(r io.Reader, name string, tokenOptional bool) (*inputReader, error) {
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, &InputError{File: name, Err: err}
+		}
+		rs = bytes.NewReader(data)
+	}
+	return openInput(rs, name, InputOptions{TokenOptional: tokenOptional})
 }

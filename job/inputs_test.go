@@ -29,13 +29,13 @@ const (
 func corpus(name string) string { return filepath.Join("..", "testdata", "inputs", name) }
 
 // the three rows of most forms
-var threeRows = []Row{
+var threeRows = []inputRow{
 	{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1},
 	{Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1},
 	{Line: 4, AppID: inA3, Token: "TOKEN_A3", Group: inG2},
 }
 
-func noGroups(rows []Row) []Row {
+func noGroups(rows []inputRow) []inputRow {
 	out := slices.Clone(rows)
 	for i := range out {
 		out[i].Group = ""
@@ -49,7 +49,7 @@ type formCase struct {
 	err  string // an input error (exit 2) that says this, naming the file
 	// How the file was read.
 	encoding, delimiter, lineEnds string
-	rows                          []Row // what the reader gives
+	rows                          []inputRow // what the reader gives
 	// What the plan says.
 	toSend, invalid, groups int
 	warnings                []string // each in a warning of the plan
@@ -63,31 +63,31 @@ var formCases = []formCase{
 	{file: "semicolon.csv", encoding: "UTF-8", delimiter: "semicolon", lineEnds: "CRLF", rows: threeRows, toSend: 3, groups: 2},
 	{file: "gbk.csv", encoding: "GB18030", delimiter: "comma", lineEnds: "CRLF", rows: threeRows, toSend: 3, groups: 2},
 	{file: "gbk.csv", opts: InputOptions{Encoding: "gbk"}, encoding: "GB18030", delimiter: "comma", lineEnds: "CRLF", rows: threeRows, toSend: 3, groups: 2},
-	{file: "gbk-nogroup.csv", encoding: "GB18030", delimiter: "comma", lineEnds: "CRLF", rows: []Row{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}}, toSend: 1},
+	{file: "gbk-nogroup.csv", encoding: "GB18030", delimiter: "comma", lineEnds: "CRLF", rows: []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}}, toSend: 1},
 	{file: "utf16le-tab.txt", encoding: "UTF-16LE", delimiter: "tab", lineEnds: "CRLF", rows: threeRows, toSend: 3, groups: 2},
 	{file: "utf16be.csv", encoding: "UTF-16BE", delimiter: "comma", lineEnds: "LF", rows: threeRows, toSend: 3, groups: 2},
 	{file: "cr-only.csv", encoding: "UTF-8", delimiter: "comma", lineEnds: "CR", rows: threeRows, toSend: 3, groups: 2},
 	{file: "mysql-outfile.tsv", encoding: "UTF-8", delimiter: "tab", lineEnds: "LF",
-		rows:   []Row{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}, {Line: 3, AppID: inA2, Token: "TOKEN_A2"}, {Line: 4, AppID: inA3}},
+		rows:   []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}, {Line: 3, AppID: inA2, Token: "TOKEN_A2"}, {Line: 4, AppID: inA3}},
 		toSend: 2, invalid: 1, reasons: []string{"empty access_token"}},
 	{file: "null.csv", encoding: "UTF-8", delimiter: "comma", lineEnds: "LF",
-		rows:   []Row{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}, {Line: 3, AppID: inA2, Token: "TOKEN_A2"}, {Line: 4, AppID: inA3}},
+		rows:   []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}, {Line: 3, AppID: inA2, Token: "TOKEN_A2"}, {Line: 4, AppID: inA3}},
 		toSend: 2, invalid: 1, reasons: []string{"empty access_token"}},
 	{file: "invisible.csv", encoding: "UTF-8", delimiter: "comma", lineEnds: "LF",
-		rows:   append(slices.Clone(threeRows), Row{Line: 5, AppID: "wx00000000000\u200b00a04", Token: "TOKEN_A4"}),
+		rows:   append(slices.Clone(threeRows), inputRow{Line: 5, AppID: "wx00000000000\u200b00a04", Token: "TOKEN_A4"}),
 		toSend: 3, invalid: 1, groups: 2, reasons: []string{`invalid appid "wx00000000000\u200b00a04"`}},
 	{file: "excel-formula.csv", encoding: "UTF-8", delimiter: "comma", lineEnds: "LF", rows: threeRows, toSend: 3, groups: 2},
 	{file: "short-rows.csv", encoding: "UTF-8", delimiter: "comma", lineEnds: "LF",
-		rows:   []Row{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}, {Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 4, AppID: inA3, Token: "TOKEN_A3"}},
+		rows:   []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}, {Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 4, AppID: inA3, Token: "TOKEN_A3"}},
 		toSend: 3, groups: 1},
 	{file: "repeated-header.csv", encoding: "UTF-8 with BOM", delimiter: "comma", lineEnds: "CRLF",
-		rows:   []Row{{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 4, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 5, AppID: inA3, Token: "TOKEN_A3", Group: inG2}},
+		rows:   []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 4, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 5, AppID: inA3, Token: "TOKEN_A3", Group: inG2}},
 		toSend: 3, groups: 2, warnings: []string{"line 3: the line repeats the header"}},
 	{file: "upper-appid.csv", encoding: "UTF-8", delimiter: "comma", lineEnds: "LF",
-		rows:   []Row{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}, {Line: 3, AppID: inA2, Token: "TOKEN_A2"}, {Line: 4, AppID: inA3, Token: "TOKEN_A3"}, {Line: 5, AppID: "wx0000000000000a0g", Token: "TOKEN_A4"}},
+		rows:   []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1"}, {Line: 3, AppID: inA2, Token: "TOKEN_A2"}, {Line: 4, AppID: inA3, Token: "TOKEN_A3"}, {Line: 5, AppID: "wx0000000000000a0g", Token: "TOKEN_A4"}},
 		toSend: 3, invalid: 1, reasons: []string{`invalid appid "wx0000000000000a0g"`}},
 	{file: "duplicates.csv", encoding: "UTF-8", delimiter: "comma", lineEnds: "LF",
-		rows: []Row{
+		rows: []inputRow{
 			{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1},
 			{Line: 4, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 5, AppID: inA2, Token: "TOKEN_OTHER", Group: inG1},
 			{Line: 6, AppID: inA3, Token: "TOKEN_A3", Group: inG2}, {Line: 7, AppID: inA3, Token: "TOKEN_A3", Group: inG1},
@@ -97,9 +97,9 @@ var formCases = []formCase{
 		reasons:  []string{"duplicate appid with another token; first on line 3; its token is used", "duplicate appid in another group; first on line 6; its group is used"}},
 	{file: "group-lookalike.csv", encoding: "UTF-8", delimiter: "comma", lineEnds: "LF", rows: noGroups(threeRows), toSend: 3,
 		warnings: []string{`no group column, but the column "分组" looks like one`}},
-	{file: "workbook.xlsx", rows: []Row{{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 5, AppID: inA3, Token: "TOKEN_A3", Group: inG2}},
+	{file: "workbook.xlsx", rows: []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 5, AppID: inA3, Token: "TOKEN_A3", Group: inG2}},
 		toSend: 3, groups: 2},
-	{file: "workbook-sheets.xlsx", opts: InputOptions{Sheet: "accounts"}, rows: []Row{{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 5, AppID: inA3, Token: "TOKEN_A3", Group: inG2}},
+	{file: "workbook-sheets.xlsx", opts: InputOptions{Sheet: "accounts"}, rows: []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 5, AppID: inA3, Token: "TOKEN_A3", Group: inG2}},
 		toSend: 3, groups: 2},
 	{file: "workbook-sheets.xlsx", err: "no appid column (or authorizer_appid) in the header \"说明,这一页不是账号\" (sheet \"说明\")"},
 	{file: "workbook-sheets.xlsx", opts: InputOptions{Sheet: "nope"}, err: `--sheet "nope": the workbook has no such sheet; its sheets are "说明", "accounts"`},
@@ -131,7 +131,7 @@ func TestInputForms(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var got []Row
+				var got []inputRow
 				for {
 					r, err := in.Read()
 					if err == io.EOF {
@@ -297,7 +297,7 @@ func TestEmptySheet(t *testing.T) {
 	if err := wb.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewInputReader(bytes.NewReader(b.Bytes()), "in.xlsx", false)
+	_, err := readerOf(bytes.NewReader(b.Bytes()), "in.xlsx", false)
 	if err == nil || err.Error() != `in.xlsx:1: the sheet "Sheet1" is empty: a header row naming the columns appid and access_token is required (--sheet names another sheet)` {
 		t.Fatalf("error %v", err)
 	}

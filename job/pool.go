@@ -43,7 +43,7 @@ type runner struct {
 // task is a row to send; the token lives only here.
 type task struct {
 	i       int
-	row     Row
+	row     inputRow
 	kind    taskKind
 	open    string // doBind: the group's open account
 	why     string // doDefer: why the row waits

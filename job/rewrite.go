@@ -67,7 +67,7 @@ func (st *state) keptOffsets() []int64 {
 // rowSource returns what the rewrite needs of each row, in input order:
 // from memory when no row has a group (the appid and line are kept, and the
 // text of malformed appids), else from the input file, read once more.
-func (st *state) rowSource() (next func() (Row, int, error), done func(), err error) {
+func (st *state) rowSource() (next func() (inputRow, int, error), done func(), err error) {
 	if len(st.groups) > 0 {
 		in, err := st.reopen()
 		if err != nil {
@@ -76,12 +76,12 @@ func (st *state) rowSource() (next func() (Row, int, error), done func(), err er
 		return in.next, func() { in.Close() }, nil
 	}
 	i := 0
-	return func() (Row, int, error) {
+	return func() (inputRow, int, error) {
 		if i == len(st.rows) {
-			return Row{}, 0, io.EOF
+			return inputRow{}, 0, io.EOF
 		}
 		r := &st.rows[i]
-		row := Row{Line: int(r.line), AppID: r.appid.String()}
+		row := inputRow{Line: int(r.line), AppID: r.appid.String()}
 		if r.why == badAppID {
 			row.AppID = st.badAppIDs[int32(i)]
 		}
@@ -95,7 +95,7 @@ func (st *state) rowSource() (next func() (Row, int, error), done func(), err er
 // in line, appid and group (else -1: see report.Journal.Rewrite). A row whose token cell is empty now
 // keeps a record in doubt (the next run must still settle it), saying that
 // its token is missing.
-func (st *state) finalRecord(j *report.Journal, i int, row *Row) (report.Record, int64, error) {
+func (st *state) finalRecord(j *report.Journal, i int, row *inputRow) (report.Record, int64, error) {
 	r := &st.rows[i]
 	if r.off >= 0 && (r.why == valid || (r.why == emptyToken && r.doubt)) {
 		rec, err := j.RecordAt(r.off)

@@ -15,7 +15,7 @@ import (
 // the results: 32 bytes, no strings. The token stays in the input file and
 // is read again when the row is sent.
 type row struct {
-	appid  AppID
+	appid  packedAppID
 	off    int64 // offset in the results file of the record the final file copies; -1: none (while the input is read: the hash of the token, see dedup)
 	line   int32
 	ref    int32 // duplicate: line of the first row with the appid
@@ -53,7 +53,7 @@ type state struct {
 	// kept are the records of appids that are not in the input: the offset
 	// of each one's last record that matters, and whether it is kept (done,
 	// or in doubt) after the input's rows.
-	kept map[AppID]keptRecord
+	kept map[packedAppID]keptRecord
 	// moved are done rows whose input names another group than their
 	// record: the record keeps its group (done stays done).
 	moved []MovedRow
@@ -84,7 +84,7 @@ func loadInput(ctx context.Context, path string, opts InputOptions) (*state, err
 		return nil, err
 	}
 	defer in.Close()
-	st := &state{input: path, tokenOptional: opts.TokenOptional, groups: map[string]int32{}, spellings: map[int32][]string{}, badAppIDs: map[int32]string{}, kept: map[AppID]keptRecord{}}
+	st := &state{input: path, tokenOptional: opts.TokenOptional, groups: map[string]int32{}, spellings: map[int32][]string{}, badAppIDs: map[int32]string{}, kept: map[packedAppID]keptRecord{}}
 	// One row per line at most: size the rows once, rather than let append
 	// copy 32 MB per million rows on its way up (the pass that tells the
 	// encoding counted the lines).
@@ -108,7 +108,7 @@ func loadInput(ctx context.Context, path string, opts InputOptions) (*state, err
 	return st, nil
 }
 
-func (st *state) add(r *Row) {
+func (st *state) add(r *inputRow) {
 	i := int32(len(st.rows))
 	x := row{off: int64(maphash.String(st.seed, r.Token)), line: int32(r.Line), group: -1, why: check(r, st.tokenOptional)}
 	x.appid, _ = parseAppID(r.AppID)

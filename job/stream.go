@@ -15,7 +15,7 @@ import (
 type inputStream struct {
 	st   *state
 	f    *os.File
-	in   *InputReader
+	in   *inputReader
 	i    int
 	skip int // next of st.skipped
 }
@@ -38,7 +38,7 @@ func (st *state) reopen() (*inputStream, error) {
 var errInputChanged = errors.New("the input file changed during the run; run again")
 
 // next returns the next row and its index; io.EOF at the end.
-func (s *inputStream) next() (Row, int, error) {
+func (s *inputStream) next() (inputRow, int, error) {
 	r, err := s.in.Read()
 	for err == nil && s.skip < len(s.st.skipped) && int(s.st.skipped[s.skip]) == r.Line {
 		s.skip++

@@ -230,9 +230,9 @@ func readDone(st *state, path string) (*verifyItems, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file: %w", report.ErrNotResults)
 	}
-	items := &verifyItems{strs: newStrTable(), kept: map[AppID]int32{}}
+	items := &verifyItems{strs: newStrTable(), kept: map[packedAppID]int32{}}
 	last := make([]doneRecord, len(st.rows))
-	kept := map[AppID]doneRecord{}
+	kept := map[packedAppID]doneRecord{}
 	st.beginScan()
 	info, err := report.ReadFile(path, func(rec *report.Record, off int64) error {
 		if err := st.note(rec, off); err != nil {
@@ -283,7 +283,7 @@ func readDone(st *state, path string) (*verifyItems, error) {
 		items.list = append(items.list, verifyItem{row: int32(i), line: row.line, appid: row.appid, group: d.group, recorded: d.open})
 	}
 	type keptItem struct {
-		a AppID
+		a packedAppID
 		d doneRecord
 	}
 	var ks []keptItem

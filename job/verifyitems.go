@@ -17,7 +17,7 @@ import (
 // openID is an open account's appid: packed when it is wx + 16 hex, else
 // (odd > 0) the string odd of the verifier's table; none when both are 0.
 type openID struct {
-	a   AppID
+	a   packedAppID
 	odd int32
 }
 
@@ -77,7 +77,7 @@ func (t *strTable) openText(o openID) string {
 
 // verifyItem is a done row of the results, and its verdict.
 type verifyItem struct {
-	appid    AppID
+	appid    packedAppID
 	recorded openID // the open account the results record
 	open     openID // the open account WeChat showed
 	checked  int64  // checked_at, Unix milliseconds; 0: not asked
@@ -97,7 +97,7 @@ type verifyItem struct {
 type verifyItems struct {
 	list []verifyItem
 	strs *strTable
-	kept map[AppID]int32 // index of each kept record's item
+	kept map[packedAppID]int32 // index of each kept record's item
 }
 
 // record is item k as the report writes it.

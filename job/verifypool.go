@@ -28,7 +28,7 @@ type verifier struct {
 // check is one row to ask; the token lives only here.
 type toCheck struct {
 	k   int // index in items
-	row Row
+	row inputRow
 }
 
 type checked struct {
@@ -113,7 +113,7 @@ func (v *verifier) produce(ctx context.Context, out chan<- toCheck) error {
 	}
 	for ; k < len(items); k++ {
 		if it := &items[k]; it.ask {
-			if !send(toCheck{k: k, row: Row{AppID: it.appid.String()}}) {
+			if !send(toCheck{k: k, row: inputRow{AppID: it.appid.String()}}) {
 				return nil
 			}
 		}
