@@ -1,6 +1,8 @@
 package report
 
 import (
+	"openbind/locale"
+
 	"cmp"
 	"fmt"
 	"io"
@@ -11,31 +13,35 @@ import (
 	"time"
 )
 
-// WriteText writes the summary for people: counts, failures by cause,
-// what the run measured, and what to do next.
-func (s *Summary) WriteText(w io.Writer) error {
+// WriteText writes the summary for people in English.
+func (s *Summary) WriteText(w io.Writer) error { return s.WriteTextIn(w, locale.English) }
+
+// WriteTextIn writes the summary for people in lang: counts, failures by
+// cause, what the run measured, and what to do next.
+func (s *Summary) WriteTextIn(w io.Writer, lang locale.Lang) error {
+	p := lang.Printer()
 	ew := &errWriter{w: w}
 	name := s.File
 	if name == "" {
-		name = "results"
+		name = p.T("summary.results")
 	}
-	fmt.Fprintf(ew, "%s: %s, %d done\n", name, plural(s.Rows, "row"), s.Done())
+	fmt.Fprint(ew, p.T("summary.head", name, s.Rows, s.Done()))
 	for _, st := range Statuses {
-		fmt.Fprintf(ew, "  %-13s %8d\n", st, s.Counts[st])
+		fmt.Fprint(ew, p.T("summary.status", st.String(), s.Counts[st], p.T("status.explain."+st.String())))
 	}
 	if len(s.Failures) > 0 {
-		fmt.Fprintln(ew, "failures by cause:")
+		fmt.Fprint(ew, p.T("summary.causes"))
 		tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
-		fmt.Fprintf(tw, "  rows\tstatus\tcall\terrcode\terrmsg (without request ids)\tlines\n")
+		fmt.Fprint(tw, p.T("summary.causes.header"))
 		for _, f := range s.Failures {
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", f.Count, f.Status, dash(f.Call), codeText(f.Code), f.Msg, joinLines(f.Lines, f.Count))
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", f.Count, f.Status, dash(f.Call), codeText(f.Code), f.Msg, linesIn(p, f.Lines, f.Count))
 		}
 		_ = tw.Flush()
 		if exp := s.RIDsExpire(); !exp.IsZero() {
-			fmt.Fprintf(ew, "  the results keep each row's full errmsg: WeChat support can look its request id (rid) up for 7 days; the oldest expires %s\n", exp.UTC().Format("2006-01-02 15:04 UTC"))
+			fmt.Fprint(ew, p.T("summary.rids", exp.UTC().Format("2006-01-02 15:04 UTC")))
 		}
 		if s.OtherCauses > 0 {
-			fmt.Fprintf(ew, "  and %s with other causes\n", plural(s.OtherCauses, "row"))
+			fmt.Fprint(ew, p.T("summary.other_causes", s.OtherCauses))
 		}
 	}
 	if n := s.KeptRecords(); n > 0 {
@@ -45,36 +51,35 @@ func (s *Summary) WriteText(w io.Writer) error {
 				parts = append(parts, fmt.Sprintf("%d %s", c, st))
 			}
 		}
-		fmt.Fprintf(ew, "kept from other inputs (no line; never sent): %s: %s\n", plural(n, "record"), strings.Join(parts, ", "))
+		fmt.Fprint(ew, p.T("summary.kept", n, strings.Join(parts, p.T("list.sep"))))
 	}
 	if n := len(s.SplitGroups); n > 0 {
-		fmt.Fprintf(ew, "groups split (their done rows are on two open accounts or more): %d: %s\n", n, listNames(s.SplitGroups))
+		fmt.Fprint(ew, p.T("summary.split", n, namesIn(p, s.SplitGroups)))
 	}
 	if n := len(s.IncompleteGroups); n > 0 {
-		fmt.Fprintf(ew, "groups incomplete (a row not done, or its open account unknown): %d: %s\n", n, listNames(s.IncompleteGroups))
+		fmt.Fprint(ew, p.T("summary.incomplete", n, namesIn(p, s.IncompleteGroups)))
 	}
 	if r := s.Run; r != nil && r.Sent == 0 && r.Calls == 0 {
-		fmt.Fprintf(ew, "this run: nothing left to send; checked in %s\n", r.Elapsed.Round(time.Millisecond))
+		fmt.Fprint(ew, p.T("summary.run.nothing", r.Elapsed.Round(time.Millisecond)))
 	} else if r != nil {
-		fmt.Fprintf(ew, "this run: sent %s in %s (%s) in %s: %.1f rows/s",
-			plural(r.Sent, "row"), plural(r.Calls, "call"), pluralRetries(r.Retries), r.Elapsed.Round(time.Millisecond), perSecond(r.Sent, r.Elapsed))
+		fmt.Fprint(ew, p.T("summary.run", p.T("n.rows", r.Sent), p.T("n.calls", r.Calls), p.T("n.retries", r.Retries),
+			r.Elapsed.Round(time.Millisecond), perSecond(r.Sent, r.Elapsed)))
 		if r.Calls > 0 {
-			fmt.Fprintf(ew, "; call latency p50 %s, p95 %s, p99 %s", seconds(r.Latency[0]), seconds(r.Latency[1]), seconds(r.Latency[2]))
+			fmt.Fprint(ew, p.T("summary.run.latency", seconds(r.Latency[0]), seconds(r.Latency[1]), seconds(r.Latency[2])))
 		}
 		fmt.Fprintln(ew)
 		if f := r.Failovers; f.Count > 0 {
-			fmt.Fprintf(ew, "failed over to the next URL %s (first at %s, last at %s UTC: %s unreachable, went on at %s)\n",
-				times(f.Count), f.First.UTC().Format(time.TimeOnly), f.Last.UTC().Format(time.TimeOnly), f.From, f.To)
+			fmt.Fprint(ew, p.T("summary.failover", timesIn(p, f.Count), f.First.UTC().Format(time.TimeOnly), f.Last.UTC().Format(time.TimeOnly), f.From, f.To))
 		}
 		for _, n := range r.Notes {
-			fmt.Fprintf(ew, "note: %s\n", n)
+			fmt.Fprint(ew, p.T("summary.note", n))
 		}
 	} else if !s.First.IsZero() {
-		fmt.Fprintf(ew, "finished between %s and %s: %s rows/s over %s of %s; %d calls recorded\n",
-			s.First.UTC().Format(time.DateTime), s.Last.UTC().Format(time.DateTime), rateText(s.Rate()), s.Active, plural(s.Sessions, "run"), s.Attempts)
+		fmt.Fprint(ew, p.T("summary.finished", s.First.UTC().Format(time.DateTime), s.Last.UTC().Format(time.DateTime),
+			rateText(s.Rate()), s.Active, s.Sessions, s.Attempts))
 	}
-	if next := s.Next(); len(next) > 0 {
-		fmt.Fprintln(ew, "next:")
+	if next := s.next(p); len(next) > 0 {
+		fmt.Fprint(ew, p.T("summary.next"))
 		for _, n := range next {
 			fmt.Fprintf(ew, "  %s\n", n)
 		}
@@ -85,13 +90,19 @@ func (s *Summary) WriteText(w io.Writer) error {
 	return ew.err
 }
 
-// Next lists what to do next: one line per remedy, most rows first.
-func (s *Summary) Next() []string {
+// Next lists what to do next, in English (the JSON report's "next"): one
+// line per remedy, most rows first.
+func (s *Summary) Next() []string { return s.next(locale.English.Printer()) }
+
+// NextIn is Next in lang.
+func (s *Summary) NextIn(lang locale.Lang) []string { return s.next(lang.Printer()) }
+
+func (s *Summary) next(p *locale.Printer) []string {
 	var out []string
 	if s.Run != nil && s.Run.Stopped != "" {
-		out = append(out, fmt.Sprintf("the run stopped early (%s); %s pending: run the same command again to continue", s.Run.Stopped, plural(s.Counts[Pending], "row")))
+		out = append(out, p.T("next.stopped", s.Run.Stopped, s.Counts[Pending]))
 	} else if n := s.Counts[Pending]; n > 0 {
-		out = append(out, fmt.Sprintf("%s pending: run the same command again to continue", plural(n, "row")))
+		out = append(out, p.T("next.pending", n))
 	}
 	type step struct {
 		rows   int
@@ -101,8 +112,9 @@ func (s *Summary) Next() []string {
 	var steps []*step
 	byRemedy := map[string]*step{}
 	var remedies []string
-	for _, f := range s.Failures {
-		r := f.Remedy()
+	for i := range s.Failures {
+		f := &s.Failures[i]
+		r := f.remedyIn(p)
 		st := byRemedy[r]
 		if st == nil {
 			st = &step{status: f.Status}
@@ -126,26 +138,53 @@ func (s *Summary) Next() []string {
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(steps[b].rows, steps[a].rows) })
 	for _, i := range order {
 		st := steps[i]
-		what := fmt.Sprintf("%s %s", plural(st.rows, "row"), st.status)
+		word := p.T("status.word." + st.status.String())
+		what := p.T("next.rows", st.rows, word)
 		if len(st.causes) > 0 {
-			what += " with " + strings.Join(st.causes, ", ")
+			what = p.T("next.rows_with", st.rows, word, strings.Join(st.causes, p.T("list.sep")))
 		}
-		out = append(out, what+": "+remedies[i])
+		out = append(out, p.T("next.step", what, remedies[i]))
 	}
 	if n := len(s.SplitGroups); n > 0 {
-		out = append(out, fmt.Sprintf("%s split: their rows are on two open accounts or more; move the odd ones by hand (unbind, then bind to the group's account) if the merchant needs one UnionID", plural(n, "group")))
+		out = append(out, p.T("next.split", n))
 	}
 	if len(s.IncompleteGroups) > 0 && s.Done() == s.Rows {
-		out = append(out, fmt.Sprintf("%s with a row bound already whose open account is unknown (get failed): run the same command again; it asks get once more", plural(len(s.IncompleteGroups), "group")))
+		out = append(out, p.T("next.incomplete", len(s.IncompleteGroups)))
 	}
 	for _, o := range s.OddLeaders {
-		others := "the other row"
-		if o.Others > 1 {
-			others = fmt.Sprintf("the %d other rows", o.Others)
-		}
-		out = append(out, fmt.Sprintf("group %s: line %d made its open account and %s failed 89001 (another legal subject): line %d is likely the odd one, of another subject than the rest; take it out of the group and bind the others by hand", o.Group, o.Line, others, o.Line))
+		out = append(out, p.T("next.odd", o.Group, o.Line, o.Others))
 	}
 	return out
+}
+
+// namesIn lists the first names, and how many more there are.
+func namesIn(p *locale.Printer, names []string) string {
+	const most = 20
+	if len(names) <= most {
+		return strings.Join(names, p.T("list.sep"))
+	}
+	return strings.Join(names[:most], p.T("list.sep")) + p.T("list.more", len(names)-most)
+}
+
+// linesIn is joinLines in p's language.
+func linesIn(p *locale.Printer, lines []int, total int) string {
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = fmt.Sprint(l)
+	}
+	s := strings.Join(parts, ",")
+	if total > len(lines) {
+		s += p.T("list.more", total-len(lines))
+	}
+	return s
+}
+
+// timesIn is "once", "2 times".
+func timesIn(p *locale.Printer, n int) string {
+	if n == 1 {
+		return p.T("n.once")
+	}
+	return p.T("n.times", n)
 }
 
 // listNames lists the first names, and how many more there are.
@@ -155,15 +194,6 @@ func listNames(names []string) string {
 		return strings.Join(names, ", ")
 	}
 	return strings.Join(names[:most], ", ") + fmt.Sprintf(" and %d more", len(names)-most)
-}
-
-// plural is "1 row", "2 rows".
-// pluralRetries is "1 retry", "2 retries".
-func pluralRetries(n int) string {
-	if n == 1 {
-		return "1 retry"
-	}
-	return fmt.Sprintf("%d retries", n)
 }
 
 func plural(n int, noun string) string {
@@ -186,13 +216,6 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func times(n int) string {
-	if n == 1 {
-		return "once"
-	}
-	return fmt.Sprintf("%d times", n)
 }
 
 func codeText(code int) string {
