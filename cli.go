@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"openbind/job"
+	"openbind/locale"
 	"openbind/report"
 	"openbind/wechat"
 )
@@ -302,7 +303,7 @@ func logAndProgress(c *cli.Context, stderr io.Writer) (*slog.Logger, *progress, 
 	if err != nil {
 		return nil, nil, err
 	}
-	prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink)
+	prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink, lang(c))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -361,7 +362,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			status := printResult(stdout, &cfg, res)
+			status := printResult(stdout, lang(c), &cfg, res)
 			if path := c.String("metrics-file"); path != "" && !cfg.DryRun {
 				if err := report.WriteMetrics(path, cfg.Output, &res.Summary, time.Now()); err != nil {
 					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
@@ -373,14 +374,14 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 }
 
 // printResult prints a run's summary and returns its exit status.
-func printResult(w io.Writer, cfg *job.Config, res *job.Result) error {
+func printResult(w io.Writer, lang locale.Lang, cfg *job.Config, res *job.Result) error {
 	s := &res.Summary
 	if cfg.DryRun {
-		return printPlan(w, cfg, &res.Plan)
+		return printPlan(w, lang, cfg, &res.Plan)
 	}
 	// A broken stdout (a closed pipe, a full disk) loses the summary, never
 	// the run: the exit code still says what became of the rows.
-	_ = s.WriteText(w)
+	_ = s.WriteTextIn(w, lang)
 	switch {
 	case res.Stopped != nil:
 		return &exitStatus{exitStopped}
@@ -425,11 +426,11 @@ func reportCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			switch c.String("format") {
 			case "text":
-				return s.WriteText(stdout)
+				return s.WriteTextIn(stdout, lang(c))
 			case "json":
 				return s.WriteJSON(stdout)
 			case "html":
-				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input")})
+				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input"), Lang: lang(c)})
 			}
 			return fmt.Errorf("--format %q: want text, json or html", c.String("format"))
 		},

@@ -85,7 +85,7 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			code := exitCode(printResult(stdout, &cfg, res))
+			code := exitCode(printResult(stdout, lang(c), &cfg, res))
 			fmt.Fprintf(stdout, "exit status %d\n", code)
 			if res.Stopped != nil {
 				return nil
@@ -96,7 +96,7 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			code = exitCode(printResult(stdout, &cfg, res))
+			code = exitCode(printResult(stdout, lang(c), &cfg, res))
 			fmt.Fprintf(stdout, "exit status %d; the stand-in saw %d calls this time\n", code, srv.Count("")-before)
 			if kept {
 				fmt.Fprintf(stdout, "\nresults: %s (see: openbind report %s)\n", output, output)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"openbind/locale"
 	"openbind/report"
 )
 
@@ -26,7 +27,7 @@ func TestProgressModes(t *testing.T) {
 		t.Run(tt.mode, func(t *testing.T) {
 			var out bytes.Buffer
 			sink := &stderrSink{w: &out}
-			p, err := newProgress(tt.mode, time.Hour, sink)
+			p, err := newProgress(tt.mode, time.Hour, sink, locale.English)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,10 +54,10 @@ func TestProgressModes(t *testing.T) {
 			}
 		})
 	}
-	if p, err := newProgress(progressNone, time.Second, &stderrSink{}); p != nil || err != nil {
+	if p, err := newProgress(progressNone, time.Second, &stderrSink{}, locale.English); p != nil || err != nil {
 		t.Errorf("none: %v, %v", p, err)
 	}
-	if _, err := newProgress(progressPlain, 0, &stderrSink{}); err == nil {
+	if _, err := newProgress(progressPlain, 0, &stderrSink{}, locale.English); err == nil {
 		t.Error("a zero interval was accepted")
 	}
 }
@@ -129,7 +130,7 @@ func TestProgressStopsAtRowsFinished(t *testing.T) {
 		for _, stop := range []int{0, total / 3, total - 1, total} {
 			t.Run(fmt.Sprintf("%d of %d", stop, total), func(t *testing.T) {
 				var out bytes.Buffer
-				p, _ := newProgress(progressBar, time.Hour, &stderrSink{w: &out})
+				p, _ := newProgress(progressBar, time.Hour, &stderrSink{w: &out}, locale.English)
 				p.Start(total)
 				rows(p, stop, report.Created)
 				p.Stop()
@@ -153,7 +154,7 @@ func TestProgressStopsAtRowsFinished(t *testing.T) {
 func TestNoticeNotOnTheBarsLine(t *testing.T) {
 	var out bytes.Buffer
 	sink := &stderrSink{w: &out}
-	p, _ := newProgress(progressBar, time.Hour, sink)
+	p, _ := newProgress(progressBar, time.Hour, sink, locale.English)
 	p.Start(300)
 	rows(p, 56, report.Created)
 	sink.redraw()
