@@ -12,6 +12,19 @@ import (
 	"openbind/wechat/wechattest"
 )
 
+// The tests of this package expect English, whatever the language of the
+// machine they run on (a developer's LANG=zh_CN.UTF-8): the language's
+// variables are unset for the test binary, but not for the binary run as
+// testscript's openbind command (the scripts set their own).
+func init() {
+	if name := strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe"); name == "openbind" {
+		return
+	}
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "OPENBIND_LANG"} {
+		os.Unsetenv(v)
+	}
+}
+
 // What machines read is the same in every language (Decision 11): the
 // results file, the JSON report and the metrics file of one job run under
 // --lang en and --lang zh-CN, byte for byte once the times are set aside;
