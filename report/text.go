@@ -9,8 +9,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"golang.org/x/text/width"
 )
 
 // WriteText writes the summary for people in English.
@@ -31,12 +32,11 @@ func (s *Summary) WriteTextIn(w io.Writer, lang locale.Lang) error {
 	}
 	if len(s.Failures) > 0 {
 		fmt.Fprint(ew, p.T("summary.causes"))
-		tw := tabwriter.NewWriter(ew, 0, 8, 2, ' ', 0)
-		fmt.Fprint(tw, p.T("summary.causes.header"))
+		rows := [][]string{strings.Split(strings.TrimSuffix(p.T("summary.causes.header"), "\n"), "\t")}
 		for _, f := range s.Failures {
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", f.Count, f.Status, dash(f.Call), codeText(f.Code), f.Msg, linesIn(p, f.Lines, f.Count))
+			rows = append(rows, []string{fmt.Sprintf("  %d", f.Count), f.Status.String(), dash(f.Call), codeText(f.Code), f.Msg, linesIn(p, f.Lines, f.Count)})
 		}
-		_ = tw.Flush()
+		writeTable(ew, rows)
 		if exp := s.RIDsExpire(); !exp.IsZero() {
 			fmt.Fprint(ew, p.T("summary.rids", exp.UTC().Format("2006-01-02 15:04 UTC")))
 		}
@@ -254,4 +254,44 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, nil
+}
+
+// writeTable writes rows in columns two spaces apart, as text/tabwriter
+// would, but measuring cells in terminal columns: a Chinese character
+// takes two.
+func writeTable(w io.Writer, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r[:len(r)-1] {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], columns(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-columns(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+// columns is the width of s on a terminal.
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
