@@ -27,7 +27,7 @@ func printPlan(w io.Writer, lang locale.Lang, cfg *job.Config, p *job.Plan) erro
 	if in.Workbook {
 		fmt.Fprint(w, t.T("plan.file.xlsx", in.Sheet))
 	} else {
-		fmt.Fprint(w, t.T("plan.file.csv", in.Encoding, in.EncodingFrom, in.Delimiter, in.LineEnds))
+		fmt.Fprint(w, t.T("plan.file.csv", in.Encoding, word(t, "plan.from", in.EncodingFrom), word(t, "plan.delim", in.Delimiter), word(t, "plan.ends", in.LineEnds)))
 	}
 	used := make([]string, len(in.Columns))
 	for i, c := range in.Columns {
@@ -93,4 +93,14 @@ func quoteAll(names []string, sep string) string {
 		q[i] = strconv.Quote(n)
 	}
 	return strings.Join(q, sep)
+}
+
+// word is job's word for a form of the input (a delimiter, "the bytes") in
+// t's language: the message "<area>.<word>", or the word itself when the
+// catalog has none.
+func word(t *locale.Printer, area, w string) string {
+	if s := t.T(area + "." + w); !strings.HasPrefix(s, "!(") {
+		return s
+	}
+	return w
 }

@@ -227,23 +227,23 @@ func (p *progress) frame() string {
 		bar += ">" + strings.Repeat(" ", barWidth-filled-1)
 	}
 	var b strings.Builder
-	b.WriteString(p.t.T("progress.bar", c.done, p.total, bar, c.pct))
+	b.WriteString(p.tr().T("progress.bar", c.done, p.total, bar, c.pct))
 	switch {
 	case p.ended.Load():
 		if c.known {
-			b.WriteString(p.t.T("progress.bar.rate", c.rate))
+			b.WriteString(p.tr().T("progress.bar.rate", c.rate))
 		}
-		b.WriteString(p.t.T("progress.bar.in", roundDuration(c.elapsed)))
+		b.WriteString(p.tr().T("progress.bar.in", roundDuration(c.elapsed)))
 	case c.known:
-		b.WriteString(p.t.T("progress.bar.known", c.rate, roundDuration(c.elapsed)))
+		b.WriteString(p.tr().T("progress.bar.known", c.rate, roundDuration(c.elapsed)))
 		if c.rate > 0 {
-			b.WriteString(p.t.T("progress.bar.eta", roundDuration(c.eta)))
+			b.WriteString(p.tr().T("progress.bar.eta", roundDuration(c.eta)))
 		}
 	default:
-		b.WriteString(p.t.T("progress.bar.start", roundDuration(c.elapsed)))
+		b.WriteString(p.tr().T("progress.bar.start", roundDuration(c.elapsed)))
 	}
 	if c.failed > 0 {
-		b.WriteString(p.t.T("progress.bar.failed", c.failed))
+		b.WriteString(p.tr().T("progress.bar.failed", c.failed))
 	}
 	return b.String()
 }
@@ -251,14 +251,14 @@ func (p *progress) frame() string {
 // line writes one plain progress line; the interval is its rate's window.
 func (p *progress) line() {
 	c := p.counts(min(p.interval, rateWindow))
-	msg := p.t.T("progress.line", c.done, p.total, c.pct, c.rate)
+	msg := p.tr().T("progress.line", c.done, p.total, c.pct, c.rate)
 	switch {
 	case p.ended.Load():
-		msg += p.t.T("progress.line.in", c.elapsed.Round(time.Second))
+		msg += p.tr().T("progress.line.in", c.elapsed.Round(time.Second))
 	case c.rate > 0:
-		msg += p.t.T("progress.line.eta", c.eta.Round(time.Second))
+		msg += p.tr().T("progress.line.eta", c.eta.Round(time.Second))
 	}
-	msg += p.t.T("progress.line.end", c.failed)
+	msg += p.tr().T("progress.line.end", c.failed)
 	_, _ = p.sink.Write([]byte(msg))
 }
 
@@ -283,4 +283,12 @@ func columns(line string) int {
 		}
 	}
 	return n
+}
+
+// tr is the progress's printer: English unless newProgress gave another.
+func (p *progress) tr() *locale.Printer {
+	if p.t == nil {
+		return locale.English.Printer()
+	}
+	return p.t
 }

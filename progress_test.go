@@ -174,3 +174,30 @@ func TestNoticeNotOnTheBarsLine(t *testing.T) {
 		t.Errorf("the bar is not drawn again below the notice: %q", after)
 	}
 }
+
+// In Chinese the bar and the lines speak Chinese, and erasing the bar
+// blanks every terminal column it took (a Chinese character takes two).
+func TestProgressInChinese(t *testing.T) {
+	var out bytes.Buffer
+	sink := &stderrSink{w: &out}
+	p, _ := newProgress(progressBar, time.Hour, sink, locale.Chinese)
+	p.Start(300)
+	rows(p, 56, report.Failed)
+	frame := p.frame()
+	if !strings.HasPrefix(frame, "行 56/300 [") || !strings.Contains(frame, "56 行失败") {
+		t.Errorf("frame %q", frame)
+	}
+	sink.redraw()
+	if want := columns(frame); sink.shown != want || want <= len([]rune(frame)) {
+		t.Errorf("the bar takes %d columns, erased %d (%d runes)", want, sink.shown, len([]rune(frame)))
+	}
+	p.Stop()
+	var plain bytes.Buffer
+	q, _ := newProgress(progressPlain, time.Hour, &stderrSink{w: &plain}, locale.Chinese)
+	q.Start(2)
+	rows(q, 2, report.Created)
+	q.Stop()
+	if got := plain.String(); !strings.HasPrefix(got, "进度：2/2 行（100.0%），每秒 ") || !strings.HasSuffix(got, "，0 行失败\n") {
+		t.Errorf("plain line %q", got)
+	}
+}
