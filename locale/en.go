@@ -115,6 +115,7 @@ var en = map[string]any{
 
 	// The sign-off page (report/report.html.tmpl). Numbers come formatted
 	// for the language, as strings, where a person reads a figure.
+	"page.time.layout":    "2006-01-02 15:04:05 UTC", // a Go time layout
 	"page.title":          "openbind sign-off: %s",
 	"page.h1":             "Open platform binding: %s",
 	"page.lead":           "%s of %s rows done (%s%%)",

@@ -109,6 +109,7 @@ var zhCN = map[string]any{
 	"progress.line.eta":   "，预计还需 %s",
 	"progress.line.end":   "，%d 行失败\n",
 
+	"page.time.layout":    "2006年1月2日 15:04:05 UTC", // a Go time layout
 	"page.title":          "openbind 验收报告：%s",
 	"page.h1":             "开放平台账号绑定：%s",
 	"page.lead":           "已完成 %[1]s 行，共 %[2]s 行（%[3]s%%）",

@@ -22,7 +22,6 @@ var pageTemplate string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":    pct,
-	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"dur":    func(d time.Duration) string { return d.Round(time.Second).String() },
 	"lines":  joinLines,
 	"code":   codeText,
@@ -166,6 +165,9 @@ type failureView struct {
 
 // T is the message key in the page's language.
 func (v pageView) T(key string, args ...any) string { return v.p.T(key, args...) }
+
+// When is t as the page's language writes a time, in UTC.
+func (v pageView) When(t time.Time) string { return t.UTC().Format(v.p.T("page.time.layout")) }
 
 // N is n as the page's language writes a number (1,234).
 func (v pageView) N(n int) string { return v.p.Number(n) }
