@@ -2,6 +2,7 @@ package locale
 
 import (
 	"fmt"
+	"sync"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/message/catalog"
@@ -23,7 +24,7 @@ var messages = map[Lang]map[string]any{
 }
 
 // catalog is messages as golang.org/x/text's catalog.
-var cat = build()
+var cat = sync.OnceValue(build)
 
 func build() *catalog.Builder {
 	b := catalog.NewBuilder(catalog.Fallback(English.Tag()))

@@ -141,7 +141,7 @@ func (p *Printer) Lang() Lang { return p.lang }
 // would show.
 func (p *Printer) T(key string, args ...any) string {
 	r := &renderer{args: args}
-	if err := cat.Context(p.lang.Tag(), r).Execute(key); err != nil {
+	if err := cat().Context(p.lang.Tag(), r).Execute(key); err != nil {
 		return "!(" + key + ")"
 	}
 	return r.b.String()
