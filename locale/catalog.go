@@ -23,7 +23,7 @@ var messages = map[Lang]map[string]any{
 	Chinese: zhCN,
 }
 
-// catalog is messages as golang.org/x/text's catalog.
+// cat is messages as golang.org/x/text's catalog, built at its first use.
 var cat = sync.OnceValue(build)
 
 func build() *catalog.Builder {
