@@ -240,7 +240,7 @@ func logAndProgress(c *cli.Context, stderr io.Writer) (*slog.Logger, *progress, 
 	if err != nil {
 		return nil, nil, err
 	}
-	prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink)
+	prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink, lang(c))
 	if err != nil {
 		return nil, nil, err
 	}

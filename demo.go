@@ -76,7 +76,7 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			printResult(stdout, &cfg, res)
+			printResult(stdout, lang(c), &cfg, res)
 			code := runCode(&cfg, res)
 			fmt.Fprintf(stdout, "exit status %d\n", code)
 			if res.Stopped != nil {
@@ -88,7 +88,7 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return err
 			}
-			printResult(stdout, &cfg, res)
+			printResult(stdout, lang(c), &cfg, res)
 			code = runCode(&cfg, res)
 			fmt.Fprintf(stdout, "exit status %d; the stand-in saw %d calls this time\n", code, srv.Count("")-before)
 			if kept {

@@ -149,6 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	}()
 	app := newApp(stdout, stderr)
 	app.Metadata = map[string]any{argsKey: args, crewKey: goroutines}
+	withLang(app)
 	if wantsHelpOrVersion(args) {
 		withoutEnv(app)
 	}

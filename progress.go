@@ -8,9 +8,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/term"
+	"golang.org/x/text/width"
+
+	"openbind/locale"
 
 	"openbind/report"
 )
@@ -75,7 +77,7 @@ func (s *stderrSink) draw() {
 	}
 	line := s.bar()
 	_, _ = io.WriteString(s.w, "\r"+line)
-	s.shown = utf8.RuneCountInString(line)
+	s.shown = columns(line)
 }
 
 // redraw draws the bar again in place.
@@ -100,7 +102,7 @@ func (s *stderrSink) setBar(bar func() string) {
 }
 
 // newProgress returns what draws a run's progress on sink, or nil for none.
-func newProgress(mode string, interval time.Duration, sink *stderrSink) (*progress, error) {
+func newProgress(mode string, interval time.Duration, sink *stderrSink, lang locale.Lang) (*progress, error) {
 	switch mode {
 	case progressAuto:
 		mode = progressPlain
@@ -116,7 +118,7 @@ func newProgress(mode string, interval time.Duration, sink *stderrSink) (*progre
 	if interval <= 0 {
 		return nil, fmt.Errorf("--progress-interval %s: want more than 0", interval)
 	}
-	return &progress{bar: mode == progressBar, interval: interval, sink: sink, now: time.Now}, nil
+	return &progress{bar: mode == progressBar, interval: interval, sink: sink, now: time.Now, t: lang.Printer()}, nil
 }
 
 // progress counts the rows a run sends and draws them: a bar redrawn in
@@ -128,6 +130,7 @@ type progress struct {
 	interval time.Duration
 	sink     *stderrSink
 	now      func() time.Time // time.Now; tests set a clock
+	t        *locale.Printer  // the language of the bar and the lines
 
 	total  int
 	start  time.Time
@@ -224,23 +227,23 @@ func (p *progress) frame() string {
 		bar += ">" + strings.Repeat(" ", barWidth-filled-1)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "rows %d/%d [%s] %5.1f%%", c.done, p.total, bar, c.pct)
+	b.WriteString(p.tr().T("progress.bar", c.done, p.total, bar, c.pct))
 	switch {
 	case p.ended.Load():
 		if c.known {
-			fmt.Fprintf(&b, " %.1f rows/s,", c.rate)
+			b.WriteString(p.tr().T("progress.bar.rate", c.rate))
 		}
-		fmt.Fprintf(&b, " in %s", roundDuration(c.elapsed))
+		b.WriteString(p.tr().T("progress.bar.in", roundDuration(c.elapsed)))
 	case c.known:
-		fmt.Fprintf(&b, " %.1f rows/s, elapsed %s", c.rate, roundDuration(c.elapsed))
+		b.WriteString(p.tr().T("progress.bar.known", c.rate, roundDuration(c.elapsed)))
 		if c.rate > 0 {
-			fmt.Fprintf(&b, ", ETA %s", roundDuration(c.eta))
+			b.WriteString(p.tr().T("progress.bar.eta", roundDuration(c.eta)))
 		}
 	default:
-		fmt.Fprintf(&b, " elapsed %s", roundDuration(c.elapsed))
+		b.WriteString(p.tr().T("progress.bar.start", roundDuration(c.elapsed)))
 	}
 	if c.failed > 0 {
-		fmt.Fprintf(&b, ", %d failed", c.failed)
+		b.WriteString(p.tr().T("progress.bar.failed", c.failed))
 	}
 	return b.String()
 }
@@ -248,14 +251,14 @@ func (p *progress) frame() string {
 // line writes one plain progress line; the interval is its rate's window.
 func (p *progress) line() {
 	c := p.counts(min(p.interval, rateWindow))
-	msg := fmt.Sprintf("progress: %d/%d rows (%.1f%%), %.1f rows/s", c.done, p.total, c.pct, c.rate)
+	msg := p.tr().T("progress.line", c.done, p.total, c.pct, c.rate)
 	switch {
 	case p.ended.Load():
-		msg += fmt.Sprintf(", in %s", c.elapsed.Round(time.Second))
+		msg += p.tr().T("progress.line.in", c.elapsed.Round(time.Second))
 	case c.rate > 0:
-		msg += fmt.Sprintf(", ETA %s", c.eta.Round(time.Second))
+		msg += p.tr().T("progress.line.eta", c.eta.Round(time.Second))
 	}
-	msg += fmt.Sprintf(", %d failed\n", c.failed)
+	msg += p.tr().T("progress.line.end", c.failed)
 	_, _ = p.sink.Write([]byte(msg))
 }
 
@@ -265,4 +268,27 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(time.Second)
+}
+
+// columns is the width of line on a terminal: a wide (CJK) character takes
+// two columns, so that erasing the bar blanks all of it.
+func columns(line string) int {
+	n := 0
+	for _, r := range line {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// tr is the progress's printer: English unless newProgress gave another.
+func (p *progress) tr() *locale.Printer {
+	if p.t == nil {
+		return locale.English.Printer()
+	}
+	return p.t
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"openbind/locale"
 	"openbind/report"
 )
 
@@ -27,7 +28,7 @@ func TestProgressModes(t *testing.T) {
 		t.Run(tt.mode, func(t *testing.T) {
 			var out bytes.Buffer
 			sink := &stderrSink{w: &out}
-			p, err := newProgress(tt.mode, time.Hour, sink)
+			p, err := newProgress(tt.mode, time.Hour, sink, locale.English)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,10 +55,10 @@ func TestProgressModes(t *testing.T) {
 			}
 		})
 	}
-	if p, err := newProgress(progressNone, time.Second, &stderrSink{}); p != nil || err != nil {
+	if p, err := newProgress(progressNone, time.Second, &stderrSink{}, locale.English); p != nil || err != nil {
 		t.Errorf("none: %v, %v", p, err)
 	}
-	if _, err := newProgress(progressPlain, 0, &stderrSink{}); err == nil {
+	if _, err := newProgress(progressPlain, 0, &stderrSink{}, locale.English); err == nil {
 		t.Error("a zero interval was accepted")
 	}
 }
@@ -132,7 +133,7 @@ func TestProgressStopsAtRowsFinished(t *testing.T) {
 		for _, stop := range []int{0, total / 3, total - 1, total} {
 			t.Run(fmt.Sprintf("%d of %d", stop, total), func(t *testing.T) {
 				var out bytes.Buffer
-				p, _ := newProgress(progressBar, time.Hour, &stderrSink{w: &out})
+				p, _ := newProgress(progressBar, time.Hour, &stderrSink{w: &out}, locale.English)
 				p.Start(total)
 				rows(p, stop, report.Created)
 				p.Stop()
@@ -157,7 +158,7 @@ func TestNoticeNotOnTheBarsLine(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	sink := &stderrSink{w: &out}
-	p, _ := newProgress(progressBar, time.Hour, sink)
+	p, _ := newProgress(progressBar, time.Hour, sink, locale.English)
 	p.Start(300)
 	rows(p, 56, report.Created)
 	sink.redraw()
@@ -175,5 +176,32 @@ func TestNoticeNotOnTheBarsLine(t *testing.T) {
 	after := got[i+len("openbind: interrupt: stopping\n"):]
 	if !strings.Contains(after, "rows 56/300") {
 		t.Errorf("the bar is not drawn again below the notice: %q", after)
+	}
+}
+
+// In Chinese the bar and the lines speak Chinese, and erasing the bar
+// blanks every terminal column it took (a Chinese character takes two).
+func TestProgressInChinese(t *testing.T) {
+	var out bytes.Buffer
+	sink := &stderrSink{w: &out}
+	p, _ := newProgress(progressBar, time.Hour, sink, locale.Chinese)
+	p.Start(300)
+	rows(p, 56, report.Failed)
+	frame := p.frame()
+	if !strings.HasPrefix(frame, "行 56/300 [") || !strings.Contains(frame, "56 行失败") {
+		t.Errorf("frame %q", frame)
+	}
+	sink.redraw()
+	if want := columns(frame); sink.shown != want || want <= len([]rune(frame)) {
+		t.Errorf("the bar takes %d columns, erased %d (%d runes)", want, sink.shown, len([]rune(frame)))
+	}
+	p.Stop()
+	var plain bytes.Buffer
+	q, _ := newProgress(progressPlain, time.Hour, &stderrSink{w: &plain}, locale.Chinese)
+	q.Start(2)
+	rows(q, 2, report.Created)
+	q.Stop()
+	if got := plain.String(); !strings.HasPrefix(got, "进度：2/2 行（100.0%），每秒 ") || !strings.HasSuffix(got, "，0 行失败\n") {
+		t.Errorf("plain line %q", got)
 	}
 }

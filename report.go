@@ -45,11 +45,11 @@ func reportCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			switch c.String("format") {
 			case "text":
-				return s.WriteText(stdout)
+				return s.WriteTextIn(stdout, lang(c))
 			case "json":
 				return s.WriteJSON(stdout)
 			case "html":
-				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input")})
+				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input"), Lang: lang(c)})
 			}
 			return fmt.Errorf("--format %q: want text, json or html", c.String("format"))
 		},

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"openbind/job"
+	"openbind/locale"
 	"openbind/report/promfile"
 	"openbind/wechat"
 )
@@ -93,7 +94,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return settingError(c, err)
 			}
-			printResult(stdout, &cfg, res)
+			printResult(stdout, lang(c), &cfg, res)
 			if path := c.String("metrics-file"); path != "" && !cfg.DryRun {
 				if err := promfile.WriteRun(path, cfg.Output, &res.Summary, time.Now()); err != nil {
 					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
@@ -106,14 +107,14 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 
 // printResult prints a run's summary, or a dry run's plan; runCode, not
 // what it prints, chooses the exit code.
-func printResult(w io.Writer, cfg *job.Config, res *job.Result) {
+func printResult(w io.Writer, lang locale.Lang, cfg *job.Config, res *job.Result) {
 	if cfg.DryRun {
-		printPlan(w, cfg, &res.Plan)
+		printPlan(w, lang, cfg, &res.Plan)
 		return
 	}
 	// A broken stdout (a closed pipe, a full disk) loses the summary, never
 	// the run: the exit code still says what became of the rows.
-	_ = res.Summary.WriteText(w)
+	_ = res.Summary.WriteTextIn(w, lang)
 }
 
 // runCode is the exit code of a run: 3 when it stopped early; 1 when rows

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"time"
+
+	"openbind/locale"
 )
 
 // The sign-off page: one self-contained HTML file (inline CSS and SVG, no
@@ -20,7 +22,6 @@ var pageTemplate string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":    pct,
-	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"dur":    func(d time.Duration) string { return d.Round(time.Second).String() },
 	"lines":  joinLines,
 	"code":   codeText,
@@ -32,6 +33,8 @@ type PageOptions struct {
 	// Input is the accounts file, for the command to run next; empty when
 	// unknown.
 	Input string
+	// Lang is the page's language (English when unset).
+	Lang locale.Lang
 }
 
 // maxNames bounds the group names a page lists.
@@ -39,11 +42,15 @@ const maxNames = 50
 
 // WriteHTML writes the sign-off page of s.
 func (s *Summary) WriteHTML(w io.Writer, opt PageOptions) error {
+	if opt.Lang == "" {
+		opt.Lang = locale.English
+	}
 	return page.Execute(w, s.pageView(opt))
 }
 
 type statusView struct {
 	Name  string
+	Word  string // the status in the page's language, when not English
 	Count int
 	Class string
 	Pct   float64
@@ -67,7 +74,11 @@ type barView struct {
 }
 
 type pageView struct {
+	p              *locale.Printer
+	Lang           string
 	S              *Summary
+	Failures       []failureView
+	FailureHeads   []string
 	File           string
 	Done, NotDone  int
 	DonePct        float64
@@ -92,7 +103,15 @@ func pct(n, total int) float64 {
 }
 
 func (s *Summary) pageView(opt PageOptions) pageView {
-	v := pageView{S: s, File: s.File, Done: s.Done(), NotDone: s.Rows - s.Done(), DonePct: pct(s.Done(), s.Rows), Next: s.Next()}
+	p := opt.Lang.Printer()
+	v := pageView{p: p, Lang: opt.Lang.String(), S: s, File: s.File, Done: s.Done(), NotDone: s.Rows - s.Done(), DonePct: pct(s.Done(), s.Rows), Next: s.next(p)}
+	for _, key := range []string{"rows", "status", "call", "errcode", "errmsg", "remedy", "lines", "rids"} {
+		v.FailureHeads = append(v.FailureHeads, p.T("page.th."+key))
+	}
+	for i := range s.Failures {
+		f := &s.Failures[i]
+		v.Failures = append(v.Failures, failureView{F: f, Remedy: f.remedyIn(p), Lines: linesIn(p, f.Lines, f.Count)})
+	}
 	if v.File == "" {
 		v.File = "results.csv"
 	}
@@ -100,6 +119,9 @@ func (s *Summary) pageView(opt PageOptions) pageView {
 	for _, st := range Statuses {
 		n := s.Counts[st]
 		sv := statusView{Name: st.String(), Count: n, Class: st.String(), Pct: pct(n, s.Rows), Striped: st == AlreadyBound}
+		if opt.Lang != locale.English {
+			sv.Word = p.T("status.word." + st.String())
+		}
 		sv.X, sv.W = x, 10*sv.Pct
 		x += sv.W
 		v.Statuses = append(v.Statuses, sv)
@@ -133,6 +155,25 @@ func (s *Summary) pageView(opt PageOptions) pageView {
 	v.Command = fmt.Sprintf("openbind run --input %s --output %s", in, v.File)
 	return v
 }
+
+// failureView is a cause of failures as the page shows it.
+type failureView struct {
+	F      *Failure
+	Remedy string
+	Lines  string
+}
+
+// T is the message key in the page's language.
+func (v pageView) T(key string, args ...any) string { return v.p.T(key, args...) }
+
+// When is t as the page's language writes a time, in UTC.
+func (v pageView) When(t time.Time) string { return t.UTC().Format(v.p.T("page.time.layout")) }
+
+// N is n as the page's language writes a number (1,234).
+func (v pageView) N(n int) string { return v.p.Number(n) }
+
+// F is a share with one decimal, as the page's language writes it.
+func (v pageView) F(f float64) string { return v.p.Float(f, 1) }
 
 func firstNames(names []string) ([]string, int) {
 	if len(names) <= maxNames {

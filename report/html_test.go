@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"openbind/locale"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -143,46 +145,117 @@ func TestHTMLSizeForAMillionRows(t *testing.T) {
 	t.Logf("page of 1,000,000 rows: %d bytes", b.Len())
 }
 
-// The page renders in headless Chromium to something that is not blank.
-// .ci/run installs Debian's chromium; without it the test says so and skips.
+// The page renders in headless Chromium to something that is not blank,
+// in each language; in Chinese, with Chinese glyphs and not boxes.
+// .ci/run installs Debian's chromium and fonts-noto-cjk; without chromium
+// the test says so and skips.
 func TestHTMLRendersInChromium(t *testing.T) {
-	var browser string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			browser = p
-			break
+	browser := chromium(t)
+	for _, lang := range locale.Langs {
+		t.Run(lang.String(), func(t *testing.T) {
+			s, err := Summarize(filepath.Join("testdata", "results.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.File = "results.csv"
+			var b bytes.Buffer
+			if err := s.WriteHTML(&b, PageOptions{Input: "wave3.csv", Lang: lang}); err != nil {
+				t.Fatal(err)
+			}
+			img := screenshot(t, browser, b.Bytes(), "1100,1400")
+			inked, colored := shares(img)
+			t.Logf("screenshot %v: %.1f%% of pixels not white, %.1f%% colored", img.Bounds().Size(), 100*inked, 100*colored)
+			if inked < 0.02 || colored < 0.005 {
+				t.Errorf("the screenshot looks blank: %.2f%% of pixels not white, %.2f%% colored", 100*inked, 100*colored)
+			}
+		})
+	}
+}
+
+// Chinese text in the page's fonts is drawn as glyphs: two different
+// strings of the same length render differently, and differently from
+// characters no font has (each of which is the same .notdef box). Boxes
+// for every character would make all three the same picture.
+func TestHTMLDrawsChineseGlyphs(t *testing.T) {
+	browser := chromium(t)
+	font := regexp.MustCompile(`body \{ font: ([^;]*);`).FindStringSubmatch(pageTemplate)
+	if font == nil {
+		t.Fatal("no body font in the page's style")
+	}
+	probe := func(text string) image.Image {
+		page := `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><style>body { margin: 0; background: #fff; font: ` + font[1] +
+			`; } div { font-size: 48px; padding: 20px; color: #000; }</style><body><div>` + text + `</div></body></html>`
+		return screenshot(t, browser, []byte(page), "800,600") // a smaller window draws nothing
+	}
+	a, b := probe("开放平台账号"), probe("权限集白名单")
+	tofu := probe(strings.Repeat("\u0378", 6)) // unassigned: no font has it
+	if sameImage(a, b) {
+		t.Error("two different Chinese strings render the same: boxes, not glyphs (is fonts-noto-cjk installed?)")
+	}
+	if sameImage(a, tofu) || sameImage(b, tofu) {
+		t.Error("Chinese renders as the .notdef box (is fonts-noto-cjk installed?)")
+	}
+	if inked, _ := shares(a); inked < 0.002 {
+		t.Errorf("the Chinese probe looks blank: %.2f%% inked", 100*inked)
+	}
+}
+
+func sameImage(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
 		}
 	}
-	if browser == "" {
-		t.Skip("no chromium on this machine (.ci/run installs Debian's chromium): the page was not rendered")
+	return true
+}
+
+// chromium is the path of a headless Chromium, or skips the test.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
 	}
+	t.Skip("no chromium on this machine (.ci/run installs Debian's chromium): the page was not rendered")
+	return ""
+}
+
+// screenshot renders page in browser at size ("W,H"). With
+// OPENBIND_SCREENSHOTS=DIR it keeps a copy there, named for the test.
+func screenshot(t *testing.T, browser string, page []byte, size string) image.Image {
+	t.Helper()
 	dir := t.TempDir()
-	page := filepath.Join(dir, "wave.html")
-	if err := os.WriteFile(page, samplePage(t), 0o644); err != nil {
+	file := filepath.Join(dir, "page.html")
+	if err := os.WriteFile(file, page, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(dir, "wave.png")
+	shot := filepath.Join(dir, "page.png")
 	cmd := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--window-size=1100,1400", "--screenshot="+shot, "file://"+page)
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--window-size="+size, "--screenshot="+shot, "file://"+file)
 	out, err := runWithTimeout(cmd, 90*time.Second)
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", browser, err, out)
 	}
-	f, err := os.Open(shot)
+	raw, err := os.ReadFile(shot)
 	if err != nil {
 		t.Fatalf("no screenshot: %v\n%s", err, out)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	if keep := os.Getenv("OPENBIND_SCREENSHOTS"); keep != "" {
+		_ = os.WriteFile(filepath.Join(keep, strings.ReplaceAll(t.Name(), "/", "_")+".png"), raw, 0o644)
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
-	inked, colored := shares(img)
-	t.Logf("screenshot %v: %.1f%% of pixels not white, %.1f%% colored", img.Bounds().Size(), 100*inked, 100*colored)
-	if inked < 0.02 || colored < 0.005 {
-		t.Errorf("the screenshot looks blank: %.2f%% of pixels not white, %.2f%% colored", 100*inked, 100*colored)
-	}
+	return img
 }
 
 // shares returns the share of pixels that are not white, and of those

@@ -1,15 +1,16 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 
+	"openbind/locale"
 	"openbind/wechat/errcode"
 )
 
 // Remedies: what people should do about failed rows. A failure with an
 // errcode has the remedy errcode's table gives its code; the others are
-// report's own keys below. Every English sentence of a remedy is here.
+// report's own keys below. Their sentences, in every language, are the
+// locale catalog's "remedy.*" messages.
 
 // report's own remedy keys, of failures that no errcode says.
 const (
@@ -17,28 +18,6 @@ const (
 	remedyTLS         = "remedy.tls"         // a TLS handshake failed
 	remedyUnreachable = "remedy.unreachable" // DNS, refused, connect timeout
 )
-
-// remedies are the English texts of the summary's remedies, by key
-// (errcode's keys and report's own). A key with ".ips" appended is its
-// text when the messages name the IPs that WeChat saw (61004); %s is them.
-// They move to the locale catalog.
-var remedies = map[string]string{
-	remedyFixInput:                       "fix these rows of the input file, then run again",
-	remedyTLS:                            "the TLS handshake with WeChat failed (retrying does not help): check the proxy (HTTPS_PROXY), the system's CA certificates and clock, then run again",
-	remedyUnreachable:                    "WeChat could not be reached from this machine: check DNS, the firewall and the proxy (HTTPS_PROXY), then run again",
-	errcode.RemedyTransient:              "transient (network, system busy, quota): run again",
-	errcode.RemedyTokenStale:             "the access_token is invalid or expired: refresh the tokens (or use --token-command) and run again",
-	errcode.RemedyAppIDMismatch:          "the appid is not the token's account: check the appid and its token",
-	errcode.RemedySubjectMismatch:        "a different legal subject: these accounts cannot join this open account; bind them by hand",
-	errcode.RemedyNotCreatedByAPI:        "the group's open account was not created through the API: bind these accounts by hand",
-	errcode.RemedyNotCreatedOrUnverified: "the group's open account was not created through the API, or is not verified: verify it, or bind these accounts by hand",
-	errcode.RemedyBindLimit:              "the open account has reached its bind limit (an unverified one takes 5 Mini Programs): verify it, or bind by hand",
-	errcode.RemedyUnauthorized:           "the API is not authorized for your platform: check its permission sets (24, 25 or 60)",
-	errcode.RemedyIPWhitelist:            "this machine's IP is not whitelisted: add it in the platform's settings",
-	errcode.RemedyIPWhitelist + ".ips":   "this machine's IP is not whitelisted: add %s to the platform's IP whitelist, then run again",
-	errcode.RemedyDailyQuota:             "these accounts' daily quota is exhausted (each account has its own): run again tomorrow, or reset an account's quota with /cgi-bin/component/clear_quota/v2 (10 resets a month per account)",
-	errcode.RemedySeeReference:           "see WeChat's errcode reference, then run again",
-}
 
 // bindRemedies are what a failed bind's errmsg adds in the results, by
 // errcode's key: said of the row, and in English whatever the language
@@ -69,11 +48,16 @@ func (f *Failure) remedyKey() string {
 	return errcode.RemedyTransient
 }
 
-// remedy is the text of f's remedy.
-func (f *Failure) remedy() string {
+// remedy is the text of f's remedy, in English (the JSON report's).
+func (f *Failure) remedy() string { return f.remedyIn(locale.English.Printer()) }
+
+// remedyIn is f's remedy in p's language: the catalog's text of its key
+// (errcode's key, or report's own above), or of key + ".ips" when the
+// messages name the IPs WeChat saw (61004; its argument is them).
+func (f *Failure) remedyIn(p *locale.Printer) string {
 	key := f.remedyKey()
-	if text, ok := remedies[key+".ips"]; ok && len(f.IPs) > 0 {
-		return fmt.Sprintf(text, strings.Join(f.IPs, ", "))
+	if len(f.IPs) > 0 && p.Has(key+".ips") {
+		return p.T(key+".ips", strings.Join(f.IPs, p.T("list.sep")))
 	}
-	return remedies[key]
+	return p.T(key)
 }

@@ -4,29 +4,31 @@ import (
 	"strings"
 	"testing"
 
+	"openbind/locale"
 	"openbind/wechat/errcode"
 )
 
-// Every code of errcode's table has a remedy key with an English text, and
-// every text is some failure's.
+// Every code of errcode's table has a remedy key with a text in the
+// catalog (in every language: locale's TestCatalogComplete), and every
+// remedy of the catalog is some failure's.
 func TestRemedyOfEveryCode(t *testing.T) {
+	en := locale.English.Printer()
 	used := map[string]bool{remedyFixInput: true, remedyTLS: true, remedyUnreachable: true, errcode.RemedyTransient: true}
 	for _, c := range errcode.All() {
-		text, ok := remedies[c.Remedy]
-		if !ok || text == "" {
-			t.Errorf("%d (%s): remedy key %q has no English text", c.Num, c.Name, c.Remedy)
+		if !en.Has(c.Remedy) {
+			t.Errorf("%d (%s): remedy key %q is not in the catalog", c.Num, c.Name, c.Remedy)
 		}
 		f := &Failure{Status: Failed, Code: c.Num}
-		if got := f.Remedy(); got != text {
-			t.Errorf("%d: Remedy() = %q, want its key's text %q", c.Num, got, text)
+		if got, want := f.Remedy(), en.T(c.Remedy); got != want {
+			t.Errorf("%d: Remedy() = %q, want its key's text %q", c.Num, got, want)
 		}
 		used[c.Remedy] = true
-		if _, ok := remedies[c.Remedy+".ips"]; ok {
+		if en.Has(c.Remedy + ".ips") {
 			used[c.Remedy+".ips"] = true
 		}
 	}
-	for key := range remedies {
-		if !used[key] {
+	for _, key := range locale.Keys() {
+		if strings.HasPrefix(key, "remedy.") && !used[key] {
 			t.Errorf("remedy %q is no failure's", key)
 		}
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"openbind/locale"
+)
+
+// langFlag is --lang, a flag of the app and of every command (before or
+// after the command's name).
+func langFlag() cli.Flag {
+	return &cli.StringFlag{Name: "lang", Usage: "the language of what openbind writes for people: en or zh-CN (results, JSON and metrics are the same in both)",
+		DefaultText: "from LC_ALL, LC_MESSAGES, LANG", EnvVars: envVar("lang")}
+}
+
+// withLang gives the app and each of its commands --lang, checked before
+// the command acts: a --lang that is neither language is a usage error.
+func withLang(app *cli.App) {
+	app.Flags = append(app.Flags, langFlag())
+	for _, c := range app.Commands {
+		c.Flags = append(c.Flags, langFlag())
+		before := c.Before
+		c.Before = func(c *cli.Context) error {
+			if _, err := langOf(c); err != nil {
+				return err
+			}
+			if before != nil {
+				return before(c)
+			}
+			return nil
+		}
+	}
+}
+
+// langOf is the language of the command: --lang (or OPENBIND_LANG) of the
+// command or of the app, else LC_ALL, LC_MESSAGES, LANG. Help reads none
+// of them (Decision 12): its flags have no environment then, and it does
+// not call langOf.
+func langOf(c *cli.Context) (locale.Lang, error) {
+	for _, x := range c.Lineage() {
+		if v := x.String("lang"); v != "" {
+			return locale.Parse(v)
+		}
+	}
+	return locale.FromEnv(os.Getenv), nil
+}
+
+// lang is langOf once withLang's check has passed.
+func lang(c *cli.Context) locale.Lang {
+	l, _ := langOf(c)
+	return l
+}
