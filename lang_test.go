@@ -50,7 +50,7 @@ func TestMachineOutputSameInEveryLanguage(t *testing.T) {
 		}
 		out, prom := filepath.Join(dir, "results.csv"), filepath.Join(dir, "run.prom")
 		var stdout, stderr bytes.Buffer
-		run(context.Background(), []string{"openbind", "run", "--lang", lang, "--input", input, "--output", out, "--qps", "0", "--workers", "1",
+		run(context.Background(), []string{"openbind", "run", "--lang", lang, "--input", input, "--output", out, "--qps", "0", "--workers", "1", "--retry-backoff", "1ms",
 			"--base-url", srv.URL, "--metrics-file", prom, "--progress", "none"}, &stdout, &stderr)
 		var js, jsErr bytes.Buffer
 		if code := run(context.Background(), []string{"openbind", "--lang", lang, "report", "--format", "json", out}, &js, &jsErr); code != 0 {

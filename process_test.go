@@ -614,7 +614,7 @@ func TestUnreachableStopsTheRun(t *testing.T) {
 	w := newProcWorld(t, 200)
 	a, b := freeAddr(t), freeAddr(t)
 	start := time.Now()
-	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", "http://"+a+",http://"+b, "--qps", "0")
+	cmd := exec.Command(w.bin, "run", "--input", w.input, "--output", w.output, "--base-url", "http://"+a+",http://"+b, "--qps", "0", "--retry-backoff", "10ms")
 	out, err := cmd.CombinedOutput()
 	took := time.Since(start)
 	if code := exitOf(t, err); code != 3 {
