@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"hash/maphash"
-	"io"
 	"os"
 	"slices"
 
@@ -90,15 +89,8 @@ func loadInput(ctx context.Context, path string, opts InputOptions) (*state, err
 	// encoding counted the lines).
 	st.rows = make([]row, 0, in.form.lines)
 	st.seed = maphash.MakeSeed()
-	for {
-		r, err := in.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		st.add(&r)
+	if err := readRows(in, st.add); err != nil {
+		return nil, err
 	}
 	if len(st.rows) == 0 {
 		return nil, &InputError{File: path, Line: in.line, Err: errors.New("no data row: the file has a header and nothing under it; put the accounts under the header, one per line")}
