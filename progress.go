@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"golang.org/x/term"
-	"golang.org/x/text/width"
 
 	"openbind/locale"
 
@@ -77,7 +76,7 @@ func (s *stderrSink) draw() {
 	}
 	line := s.bar()
 	_, _ = io.WriteString(s.w, "\r"+line)
-	s.shown = columns(line)
+	s.shown = locale.Columns(line)
 }
 
 // redraw draws the bar again in place.
@@ -268,21 +267,6 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(time.Second)
-}
-
-// columns is the width of line on a terminal: a wide (CJK) character takes
-// two columns, so that erasing the bar blanks all of it.
-func columns(line string) int {
-	n := 0
-	for _, r := range line {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
 }
 
 // tr is the progress's printer: English unless newProgress gave another.

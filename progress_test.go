@@ -192,7 +192,7 @@ func TestProgressInChinese(t *testing.T) {
 		t.Errorf("frame %q", frame)
 	}
 	sink.redraw()
-	if want := columns(frame); sink.shown != want || want <= len([]rune(frame)) {
+	if want := locale.Columns(frame); sink.shown != want || want <= len([]rune(frame)) {
 		t.Errorf("the bar takes %d columns, erased %d (%d runes)", want, sink.shown, len([]rune(frame)))
 	}
 	p.Stop()

@@ -32,6 +32,7 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+	"golang.org/x/text/width"
 )
 
 // Lang is a language openbind speaks.
@@ -186,3 +187,18 @@ func (p *Printer) Number(n int) string { return p.num.Sprintf("%d", n) }
 
 // Float formats f with prec decimals for the language.
 func (p *Printer) Float(f float64, prec int) string { return p.num.Sprintf("%.*f", prec, f) }
+
+// Columns is the width of s on a terminal: a wide (CJK) character takes
+// two columns, the others one (a table aligned by it, a bar erased by it).
+func Columns(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}

@@ -210,3 +210,14 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestColumns(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want int
+	}{{"", 0}, {"rows 5/10", 9}, {"行 5/10", 7}, {"开放平台账号", 12}, {"（全角）", 8}} {
+		if got := Columns(tt.s); got != tt.want {
+			t.Errorf("Columns(%q) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
+}

@@ -34,10 +34,11 @@ func samplePage(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-// The page of testdata/results.csv, byte for byte (go test -update).
+// The page of testdata/results.csv, byte for byte (go test -update): with
+// no language given it is the English page of TestGoldenByLanguage.
 func TestHTMLGolden(t *testing.T) {
 	got := samplePage(t)
-	golden := filepath.Join("testdata", "report.golden.html")
+	golden := filepath.Join("testdata", "report.en.golden.html")
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)

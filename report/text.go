@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/width"
 )
 
 // WriteText writes the summary for people in English.
@@ -266,7 +264,7 @@ func writeTable(w io.Writer, rows [][]string) {
 			if i == len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], columns(c))
+			widths[i] = max(widths[i], locale.Columns(c))
 		}
 	}
 	var b strings.Builder
@@ -274,24 +272,10 @@ func writeTable(w io.Writer, rows [][]string) {
 		for i, c := range r {
 			b.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-columns(c)+2))
+				b.WriteString(strings.Repeat(" ", widths[i]-locale.Columns(c)+2))
 			}
 		}
 		b.WriteByte('\n')
 	}
 	_, _ = io.WriteString(w, b.String())
-}
-
-// columns is the width of s on a terminal.
-func columns(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
 }
