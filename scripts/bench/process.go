@@ -20,8 +20,10 @@ type proc struct {
 	wall   time.Duration
 	maxRSS int64 // bytes
 	cpu    time.Duration
-	stdout string
-	stderr string
+	// standInCPU is the stand-in's CPU over the run (against).
+	standInCPU time.Duration
+	stdout     string
+	stderr     string
 }
 
 // openbind runs the built binary and measures it.
@@ -94,6 +96,7 @@ type fake struct {
 	cmd *exec.Cmd
 	URL string
 	out *bufio.Reader
+	cpu time.Duration // after stop
 }
 
 func (b *bench) startFake(args ...string) (*fake, error) {
@@ -119,6 +122,11 @@ func (b *bench) startFake(args ...string) (*fake, error) {
 
 // stop stops the stand-in and returns the calls and connections it counted.
 func (f *fake) stop() (calls, conns int, err error) {
+	defer func() {
+		if f.cmd.ProcessState != nil {
+			_, f.cpu = usage(f.cmd.ProcessState)
+		}
+	}()
 	_ = f.cmd.Process.Signal(os.Interrupt)
 	rest, _ := io.ReadAll(f.out)
 	if err := f.cmd.Wait(); err != nil {
@@ -150,6 +158,7 @@ func (b *bench) against(floor bool, input string, rows, workers int, fakeArgs []
 		p, err = b.openbind(append([]string{"run", "--input", input, "--base-url", srv.URL}, args...)...)
 	}
 	calls, conns, serr := srv.stop()
+	p.standInCPU = srv.cpu
 	if err != nil {
 		return p, 0, err
 	}
