@@ -100,7 +100,11 @@ func (s *Summary) NextIn(lang locale.Lang) []string { return s.next(lang.Printer
 func (s *Summary) next(p *locale.Printer) []string {
 	var out []string
 	if s.Run != nil && s.Run.Stopped != "" {
-		out = append(out, p.T("next.stopped", s.Run.Stopped, s.Counts[Pending]))
+		why := s.Run.Stopped
+		if s.Run.Stop != nil {
+			why = p.Error(s.Run.Stop)
+		}
+		out = append(out, p.T("next.stopped", why, s.Counts[Pending]))
 	} else if n := s.Counts[Pending]; n > 0 {
 		out = append(out, p.T("next.pending", n))
 	}
