@@ -117,7 +117,7 @@ func printVerify(w io.Writer, lang locale.Lang, res *job.VerifyResult) {
 	s := &res.Summary
 	// A broken stdout (a closed pipe, a full disk) loses the summary, never
 	// the verification: the exit code still says what WeChat answered.
-	_ = s.WriteText(w)
+	_ = s.WriteTextIn(w, lang)
 	if r := res.Run; r != nil {
 		fmt.Fprint(w, t.T("verify.run", r.Sent, r.Calls, r.Retries, r.Elapsed.Round(time.Millisecond).String()))
 		for _, n := range r.Notes {

@@ -149,3 +149,29 @@ var enCLI = map[string]any{
 }
 
 func init() { merge(en, enCLI) }
+
+// enVerify are the English of a verification's summary (report's
+// VerifySummary.WriteText), remedies included (JSON's remedy).
+var enVerify = map[string]any{
+	"verify.the":               "the verification",
+	"verify.head":              Plural{2, "Verified against WeChat: %s, %d done row", "Verified against WeChat: %s, %d done rows"},
+	"verify.checked":           ", checked %s to %s",
+	"verify.asked":             "  asked this time  %d\n",
+	"verify.verdict":           "  %-16s %d%.0s\n",
+	"verify.explain.holds":     "bound as the results record",
+	"verify.explain.moved":     "bound to another open account",
+	"verify.explain.unbound":   "bound to none (89002)",
+	"verify.explain.unknown":   "WeChat could not be asked",
+	"verify.explain.not_asked": "no token in this input",
+	"verify.split":             Plural{1, "%d group no longer shares one open account: %s\n", "%d groups no longer share one open account: %s\n"},
+	"verify.split.todo":        "  what to do: the merchant's accounts are not under one open account (one UnionID) now; bind the moved or unbound members back by hand\n",
+	"verify.exception":         Plural{1, "%d row %s: %s%s\n", "%d rows %s: %s%s\n"},
+	"verify.todo":              "  what to do: %s\n",
+	"verify.all_hold":          "Every asked row holds: bound today as the results record.\n",
+	"verify.remedy.moved":      "bound to another open account than the results record (someone, or another tool, moved it): if the merchant needs one UnionID, unbind it in the open platform console and bind it to the recorded open account; otherwise update your records to the open account shown",
+	"verify.remedy.unbound":    "no longer bound to any open account (unbound in the console): bind it again by hand to the recorded open account, or put its rows in a new input and run openbind on it with a new results file",
+	"verify.remedy.unknown":    "WeChat could not be asked (token, network, quota; see errmsg): fix the cause, then run verify again: it asks only these rows",
+	"verify.remedy.not_asked":  "records of other inputs kept in the results file, which have no token in this input: give --token-command to check them too",
+}
+
+func init() { merge(en, enVerify) }

@@ -9,8 +9,8 @@ var zhCNErrors = map[string]any{
 	"input.sheet_empty":        "工作表 %s 是空的：第一行须是表头，写明 appid 和 access_token 两列（可用 --sheet 指定其他工作表）",
 	"input.empty":              "文件是空的：第一行须是表头，写明 appid 和 access_token 两列",
 	"input.no_header":          "没有表头：第 %d 行已经是数据（%s）；第一行须写列名，例如 appid,access_token",
-	"input.no_appid":           "表头 %s%s 里没有 appid 列（也可叫 authorizer_appid）",
-	"input.no_token":           "表头 %s%s 里没有 access_token 列（也可叫 authorizer_access_token）",
+	"input.no_appid":           "表头 %s%s里没有 appid 列（也可叫 authorizer_appid）",
+	"input.no_token":           "表头 %s%s里没有 access_token 列（也可叫 authorizer_access_token）",
 	"input.hint.sheet":         "（工作表 %s）",
 	"input.hint.text":          "（按 %s 读取，以%s分隔）",
 	"input.two_columns":        "第 %d 列和第 %d 列都是 %s 列（%s）",
@@ -130,3 +130,28 @@ var zhCNCLI = map[string]any{
 }
 
 func init() { merge(zhCN, zhCNCLI) }
+
+// zhCNVerify are the Chinese of enVerify.
+var zhCNVerify = map[string]any{
+	"verify.the":               "本次核验",
+	"verify.head":              Plural{2, "与微信核验：%s，%d 个已完成的行", "与微信核验：%s，%d 个已完成的行"},
+	"verify.checked":           "，核验时间 %s 至 %s",
+	"verify.asked":             "  本次查询        %d\n",
+	"verify.verdict":           "  %-16s %d  %s\n",
+	"verify.explain.holds":     "仍按结果记录绑定",
+	"verify.explain.moved":     "已绑到另一个开放平台账号",
+	"verify.explain.unbound":   "已不再绑定任何开放平台账号（89002）",
+	"verify.explain.unknown":   "无法向微信查询",
+	"verify.explain.not_asked": "本输入文件中没有它的 token",
+	"verify.split":             Plural{1, "%d 个商户组已不在同一个开放平台账号下：%s\n", "%d 个商户组已不在同一个开放平台账号下：%s\n"},
+	"verify.split.todo":        "  处理办法：该商户的账号现在不在同一个开放平台账号下（UnionID 不统一）；请手动把被移走或解绑的成员绑回去\n",
+	"verify.exception":         Plural{1, "%d 行 %s：%s%s\n", "%d 行 %s：%s%s\n"},
+	"verify.todo":              "  处理办法：%s\n",
+	"verify.all_hold":          "所有查询的行都仍按结果记录绑定着。\n",
+	"verify.remedy.moved":      "已绑到与结果记录不同的开放平台账号（有人或别的工具移动了它）：如商户需要统一的 UnionID，请在微信开放平台管理中心解绑，再绑到记录的开放平台账号；否则请把你的记录改为现在显示的开放平台账号",
+	"verify.remedy.unbound":    "已不再绑定任何开放平台账号（在管理中心被解绑）：请手动把它重新绑到记录的开放平台账号，或把这些行放进新的输入文件，用新的结果文件再运行 openbind",
+	"verify.remedy.unknown":    "无法向微信查询（token、网络或额度问题，见 errmsg）：排除原因后再运行 verify，它只会查询这些行",
+	"verify.remedy.not_asked":  "结果文件中保留的其他输入文件的记录，本输入文件中没有它们的 token：加上 --token-command 也核验它们",
+}
+
+func init() { merge(zhCN, zhCNVerify) }

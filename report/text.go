@@ -85,7 +85,7 @@ func (s *Summary) WriteTextIn(w io.Writer, lang locale.Lang) error {
 		}
 	}
 	if s.Verify != nil && ew.err == nil {
-		return s.Verify.WriteText(w)
+		return s.Verify.WriteTextIn(w, p.Lang())
 	}
 	return ew.err
 }
