@@ -153,7 +153,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	app.Metadata = map[string]any{argsKey: args, crewKey: goroutines}
 	withLang(app)
 	if wantsHelpOrVersion(args) {
+		translateHelp(app, langOfArgs(args, helpEnv))
 		withoutEnv(app)
+	} else {
+		translateHelp(app, lang) // the help of a usage error
 	}
 	err := app.RunContext(ctx, args)
 	var st *exitStatus
