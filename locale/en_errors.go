@@ -175,3 +175,22 @@ var enVerify = map[string]any{
 }
 
 func init() { merge(en, enVerify) }
+
+// enPageVerify are the English of the page's section of a verification.
+var enPageVerify = map[string]any{
+	"page.verify":              "Verified against WeChat",
+	"page.verify.unchecked":    "Not checked yet.",
+	"page.verify.checked":      "Checked between %s and %s (open/get with each row's token).",
+	"page.verify.holding":      Plural{2, "%d of %d done row hold", "%d of %d done rows hold"},
+	"page.verify.holding.rest": ": bound today to the open account the results record.",
+	"page.verify.th.verdict":   "verdict",
+	"page.verify.th.first":     "first rows",
+	"page.verify.exceptions":   "Exceptions",
+	"page.verify.all_hold":     "Every row holds.",
+	"page.verify.split":        Plural{1, "%d group no longer shares one open account", "%d groups no longer share one open account"},
+	"page.verify.split.rest":   ": ",
+	"page.verify.split.todo":   ". Bind the moved or unbound members back by hand if the merchant needs one UnionID.",
+	"page.verify.from":         "From %s.",
+}
+
+func init() { merge(en, enPageVerify) }

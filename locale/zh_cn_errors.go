@@ -155,3 +155,22 @@ var zhCNVerify = map[string]any{
 }
 
 func init() { merge(zhCN, zhCNVerify) }
+
+// zhCNPageVerify are the Chinese of enPageVerify.
+var zhCNPageVerify = map[string]any{
+	"page.verify":              "与微信核验",
+	"page.verify.unchecked":    "尚未核验。",
+	"page.verify.checked":      "核验时间 %s 至 %s（用每行自己的 token 调用 open/get）。",
+	"page.verify.holding":      Plural{2, "%[2]d 个已完成的行中有 %[1]d 个仍绑定", "%[2]d 个已完成的行中有 %[1]d 个仍绑定"},
+	"page.verify.holding.rest": "：今天仍绑在结果记录的开放平台账号下。",
+	"page.verify.th.verdict":   "结论",
+	"page.verify.th.first":     "前几行",
+	"page.verify.exceptions":   "例外",
+	"page.verify.all_hold":     "所有行都仍绑定着。",
+	"page.verify.split":        Plural{1, "%d 个商户组已不在同一个开放平台账号下", "%d 个商户组已不在同一个开放平台账号下"},
+	"page.verify.split.rest":   "：",
+	"page.verify.split.todo":   "。如商户需要统一的 UnionID，请手动把被移走或解绑的成员绑回去。",
+	"page.verify.from":         "来自 %s。",
+}
+
+func init() { merge(zhCN, zhCNPageVerify) }
