@@ -45,10 +45,14 @@ func printPlan(w io.Writer, lang locale.Lang, cfg *job.Config, p *job.Plan) {
 		fmt.Fprint(w, t.T("plan.lower", in.LowerCased, in.FirstLowerCased))
 	}
 	for _, warn := range in.Warnings {
+		msg := warn.Msg
+		if warn.Why != nil {
+			msg = t.Error(warn.Why)
+		}
 		if warn.Line > 0 {
-			fmt.Fprint(w, t.T("plan.warning.line", warn.Line, warn.Msg))
+			fmt.Fprint(w, t.T("plan.warning.line", warn.Line, msg))
 		} else {
-			fmt.Fprint(w, t.T("plan.warning", warn.Msg))
+			fmt.Fprint(w, t.T("plan.warning", msg))
 		}
 	}
 	if in.MoreWarnings > 0 {

@@ -222,15 +222,17 @@ type Column struct {
 // line (0: the file as a whole).
 type Warning struct {
 	Line int
-	Msg  string
+	Msg  string // in English, as the log writes it
+	// Why is Msg as a message, for the plan in the language.
+	Why *locale.Message
 }
 
 // maxWarnings bounds the warnings kept.
 const maxWarnings = 20
 
-func (p *InputPlan) warn(line int, msg string) {
+func (p *InputPlan) warn(line int, msg *locale.Message) {
 	if len(p.Warnings) < maxWarnings {
-		p.Warnings = append(p.Warnings, Warning{line, msg})
+		p.Warnings = append(p.Warnings, Warning{line, msg.Error(), msg})
 		return
 	}
 	p.MoreWarnings++

@@ -202,7 +202,7 @@ func (in *inputReader) setHeader(header []string, tokenOptional bool) error {
 	}
 	in.plan.columns(header, in.appid, in.token, in.group)
 	if in.plan.GroupLike != "" {
-		in.plan.warn(line, fmt.Sprintf("no group column, but the column %s looks like one: it is ignored, and every row gets an open account of its own; name it group to make merchant groups", visible(in.plan.GroupLike)))
+		in.plan.warn(line, locale.Errorf("warn.group_like", visible(in.plan.GroupLike)))
 	}
 	return nil
 }
@@ -313,7 +313,7 @@ func (in *inputReader) Read() (inputRow, error) {
 		}
 		line, _ := in.rec.FieldPos(0)
 		if in.repeatsHeader(rec) {
-			in.warn(line, "the line repeats the header (two files joined?): skipped")
+			in.warn(line, locale.Errorf("warn.header_again"))
 			continue
 		}
 		row := inputRow{Line: line, AppID: cell(rec, in.appid)}
@@ -365,7 +365,7 @@ func (in *inputReader) repeatsHeader(rec []string) bool {
 	return true
 }
 
-func (in *inputReader) warn(line int, msg string) {
+func (in *inputReader) warn(line int, msg *locale.Message) {
 	if !in.trusted {
 		in.plan.warn(line, msg)
 	}

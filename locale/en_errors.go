@@ -32,6 +32,9 @@ var enErrors = map[string]any{
 	"input.no_sheet":           "--sheet %q: the workbook has no such sheet; its sheets are %s",
 	"input.bad_workbook":       `a ZIP file that openbind cannot read as an .xlsx workbook (%v); open it in Excel or WPS and save it as an Excel Workbook (.xlsx) or as "CSV UTF-8"`,
 	"input.changed":            "the input file changed during the run; run again",
+	"warn.group_like":          "no group column, but the column %s looks like one: it is ignored, and every row gets an open account of its own; name it group to make merchant groups",
+	"warn.header_again":        "the line repeats the header (two files joined?): skipped",
+	"warn.repeat":              "the line repeats line %d (same appid, token and group): counted once",
 
 	// Why a row is invalid: the results' errmsg (job/check.go).
 	"row.appid_empty":     "empty appid: want wx followed by 16 lowercase hex digits",

@@ -28,6 +28,9 @@ var zhCNErrors = map[string]any{
 	"input.no_sheet":           "--sheet %q：工作簿里没有这个工作表；现有的工作表：%s",
 	"input.bad_workbook":       "这是 ZIP 文件，但 openbind 无法把它当作 .xlsx 工作簿读取（%v）；请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（.xlsx）”或“CSV UTF-8”",
 	"input.changed":            "运行期间输入文件被改动了；请重新运行",
+	"warn.group_like":          "没有 group 列，但 %s 列看起来像是：它会被忽略，每行各自新建一个开放平台账号；要按商户分组，请把这一列改名为 group",
+	"warn.header_again":        "这一行重复了表头（两个文件拼在一起了？）：已跳过",
+	"warn.repeat":              "这一行与第 %d 行完全相同（appid、token 和商户组都一样）：只算一次",
 
 	"row.appid_empty":     "appid 为空：应为 wx 加 16 位小写十六进制数字",
 	"row.appid_long":      "appid 无效（%d 个字符，不显示；是不是列弄错了？）：应为 wx 加 16 位小写十六进制数字",
