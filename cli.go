@@ -1,9 +1,10 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"io"
 	"log/slog"
+	"openbind/locale"
 	"reflect"
 	"strings"
 
@@ -51,7 +52,7 @@ func appAction(c *cli.Context, stdout, stderr io.Writer) error {
 	switch {
 	case c.Bool("version"):
 		if c.NArg() > 0 {
-			return fmt.Errorf("unexpected argument %q (see openbind --help)", c.Args().First())
+			return unexpected(c.Args().First(), "openbind")
 		}
 		return printVersion(stdout)
 	case c.NArg() == 0:
@@ -62,11 +63,17 @@ func appAction(c *cli.Context, stdout, stderr io.Writer) error {
 		return &exitStatus{code: exitUsage}
 	}
 	name := c.Args().First()
-	msg := fmt.Sprintf("unknown command %q", name)
+	msg := locale.Errorf("usage.unknown", name)
 	if near := nearestCommand(c.App.VisibleCommands(), name); near != "" {
-		msg += fmt.Sprintf("; did you mean %q?", near)
+		msg = locale.Errorf("usage.did_you_mean", name, near)
 	}
-	return fmt.Errorf("%s (see openbind --help)", msg)
+	return locale.Errorf("usage.see", msg, "openbind")
+}
+
+// unexpected is the usage error of an argument that command (openbind,
+// openbind run...) does not take.
+func unexpected(arg, command string) error {
+	return locale.Errorf("usage.see", locale.Errorf("usage.unexpected", arg), command)
 }
 
 // nearestCommand is the command name closest to name by edit distance, if
@@ -185,19 +192,19 @@ func onCommandLine(args []string, name string) bool {
 
 // badFlag is the error of flag name's value, named as the user gave it:
 // "--qps -2: want ..." from the command line, "OPENBIND_QPS=-2: want ..."
-// from the environment.
-func badFlag(c *cli.Context, name string, value any, want string) error {
+// from the environment. want says what it should be ("want ...").
+func badFlag(c *cli.Context, name string, value any, want error) error {
 	if raw, ok := fromEnvironment(c, name); ok {
-		return fmt.Errorf("%s=%s (from the environment): want %s", envVar(name)[0], raw, want)
+		return locale.Errorf("setting.env", envVar(name)[0], raw, want)
 	}
-	return fmt.Errorf("--%s %v: want %s", name, value, want)
+	return locale.Errorf("setting.value", "--"+name, value, want)
 }
 
 // checkProgressFlags checks the one setting of the command line's own
 // (job checks the rest: settingError).
 func checkProgressFlags(c *cli.Context) error {
 	if v := c.Duration("progress-interval"); c.IsSet("progress-interval") && v <= 0 {
-		return badFlag(c, "progress-interval", v, "more than 0")
+		return badFlag(c, "progress-interval", v, locale.Errorf("want.more_than_0"))
 	}
 	return nil
 }
@@ -208,14 +215,26 @@ func usageError(c *cli.Context, err error, _ bool) error {
 	if c.Command != nil && c.Command.Name != "" && c.Command.Name != name {
 		name += " " + c.Command.Name
 	}
-	return fmt.Errorf("%s (see %s --help)", flagDashes.Replace(err.Error()), name)
+	return locale.Errorf("usage.see", flagError(flagDashes.Replace(err.Error())), name)
+}
+
+// flagError is a message of the flag package (after flagDashes), in the
+// catalog's words where it has them.
+func flagError(s string) error {
+	if f, ok := strings.CutPrefix(s, "flag provided but not defined: "); ok {
+		return locale.Errorf("usage.no_flag", f)
+	}
+	if f, ok := strings.CutPrefix(s, "flag needs an argument: "); ok {
+		return locale.Errorf("usage.needs_value", f)
+	}
+	return errors.New(s)
 }
 
 // newLogger returns the logger of --log-format and --log-level on w.
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+		return nil, locale.Errorf("want.log_level", level)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -224,7 +243,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+	return nil, locale.Errorf("want.log_format", format)
 }
 
 // logAndProgress makes the logger and the progress of --log-format,

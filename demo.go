@@ -33,7 +33,7 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.BoolFlag{Name: "keep", Usage: "keep the temporary directory (and say where it is)", EnvVars: envVar("keep")},
 		},
 		Action: func(c *cli.Context) error {
-			dir, kept := c.String("dir"), true
+			dir, kept, t := c.String("dir"), true, lang(c).Printer()
 			if dir == "" {
 				var err error
 				if dir, err = os.MkdirTemp("", "openbind-demo-"); err != nil {
@@ -44,7 +44,7 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 					// directory on every run; the last line says so.
 					defer func() {
 						_ = os.RemoveAll(dir)
-						fmt.Fprintf(stdout, "removed %s (keep it with --keep, or choose one with --dir)\n", dir)
+						fmt.Fprint(stdout, t.T("demo.removed", dir))
 					}()
 				}
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -70,7 +70,7 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 				RetryBackoff: 50 * time.Millisecond,
 				Logger:       slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 			}
-			fmt.Fprintf(stdout, "openbind demo: a stand-in of WeChat at %s knows %d accounts; input %s\n", srv.URL, len(accounts), input)
+			fmt.Fprint(stdout, t.T("demo.head", srv.URL, len(accounts), input))
 			fmt.Fprintf(stdout, "\n$ openbind run --input %s --output %s --qps 50 --base-url %s\n", input, output, srv.URL)
 			res, err := job.Run(c.Context, cfg)
 			if err != nil {
@@ -78,11 +78,11 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			printResult(stdout, lang(c), &cfg, res)
 			code := runCode(&cfg, res)
-			fmt.Fprintf(stdout, "exit status %d\n", code)
+			fmt.Fprint(stdout, t.T("demo.exit", code))
 			if res.Stopped != nil {
 				return nil
 			}
-			fmt.Fprintf(stdout, "\n$ openbind run ... (the same command again: only the rows not done are sent)\n")
+			fmt.Fprint(stdout, t.T("demo.again"))
 			before := srv.Count("")
 			res, err = job.Run(c.Context, cfg)
 			if err != nil {
@@ -90,9 +90,9 @@ func demoCommand(stdout, stderr io.Writer) *cli.Command {
 			}
 			printResult(stdout, lang(c), &cfg, res)
 			code = runCode(&cfg, res)
-			fmt.Fprintf(stdout, "exit status %d; the stand-in saw %d calls this time\n", code, srv.Count("")-before)
+			fmt.Fprint(stdout, t.T("demo.exit_calls", code, srv.Count("")-before))
 			if kept {
-				fmt.Fprintf(stdout, "\nresults: %s (see: openbind report %s)\n", output, output)
+				fmt.Fprint(stdout, t.T("demo.results", output, output))
 			}
 			return nil
 		},

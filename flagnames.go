@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"openbind/job"
+	"openbind/locale"
 )
 
 // flagOfField names the flag of each setting of job's that has one: job
@@ -52,13 +52,23 @@ func settingError(c *cli.Context, err error) error {
 	if !ok {
 		return err
 	}
-	if errors.Is(ce.Err, job.ErrMissing) {
-		return fmt.Errorf("%s (see openbind %s --help)", ce.Name("--"+name), c.Command.Name)
+	flag := "--" + name
+	switch {
+	case ce.Err == job.ErrMissing:
+		return locale.Errorf("usage.see", locale.Errorf("setting.required", flag), "openbind "+c.Command.Name)
+	case errors.Is(ce.Err, job.ErrMissing):
+		return locale.Errorf("usage.see", errors.New(ce.Name(flag)), "openbind "+c.Command.Name)
 	}
 	if raw, ok := fromEnvironment(c, name); ok {
-		return fmt.Errorf("%s=%s (from the environment): %v", envVar(name)[0], raw, ce.Err)
+		return locale.Errorf("setting.env", envVar(name)[0], raw, ce.Err)
 	}
-	return errors.New(ce.Name("--" + name))
+	switch v := ce.Value.(type) {
+	case nil:
+		return locale.Errorf("setting.bare", flag, ce.Err)
+	case string:
+		return locale.Errorf("setting.quoted", flag, v, ce.Err)
+	}
+	return locale.Errorf("setting.value", flag, ce.Value, ce.Err)
 }
 
 // fromEnvironment is the raw value of flag name's environment variable when

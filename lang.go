@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -45,6 +46,47 @@ func langOf(c *cli.Context) (locale.Lang, error) {
 		}
 	}
 	return locale.FromEnv(os.Getenv), nil
+}
+
+// langOfArgs is the language of the command line args before it is
+// parsed (its errors, the signal notices, the help): the last --lang of
+// args that is a language, else OPENBIND_LANG, else LC_ALL, LC_MESSAGES,
+// LANG, all read by getenv. The help passes a getenv that has no
+// OPENBIND_LANG (helpEnv).
+func langOfArgs(args []string, getenv func(string) string) locale.Lang {
+	if v, ok := langArg(args); ok {
+		if l, err := locale.Parse(v); err == nil {
+			return l
+		}
+	}
+	if v := getenv("OPENBIND_LANG"); v != "" {
+		if l, err := locale.Parse(v); err == nil {
+			return l
+		}
+	}
+	return locale.FromEnv(getenv)
+}
+
+// langArg is the value of the last --lang (-lang, --lang=V) of args,
+// before a "--".
+func langArg(args []string) (v string, ok bool) {
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		name, val, eq := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "lang" {
+			continue
+		}
+		if eq {
+			v, ok = val, true
+		} else if i+1 < len(args) {
+			v, ok = args[i+1], true
+			i++
+		}
+	}
+	return v, ok
 }
 
 // lang is langOf once withLang's check has passed.

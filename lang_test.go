@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,10 +31,28 @@ func init() {
 // --lang en and --lang zh-CN, byte for byte once the times are set aside;
 // the summary for people is not.
 func TestMachineOutputSameInEveryLanguage(t *testing.T) {
-	in, err := os.ReadFile(filepath.Join("testdata", "accounts.csv"))
+	mixed, err := os.ReadFile(filepath.Join("testdata", "accounts.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A run that stops: 20 rows in a row answer 45009, and no row is left
+	// (so that the stop is at the same row in both languages).
+	quota := "appid,access_token,group,scenario\n"
+	for i := range 20 {
+		quota += fmt.Sprintf("wx%016x,T%d,,quota=0\n", 0x100+i, i)
+	}
+	for _, c := range []struct {
+		name, input, summary string
+		code                 int
+	}{
+		{"mixed", string(mixed), "行已完成", 1},
+		{"stopped", quota, "连续 20 行返回 errcode 45009", 3},
+	} {
+		t.Run(c.name, func(t *testing.T) { machineOutputSame(t, []byte(c.input), c.summary, c.code) })
+	}
+}
+
+func machineOutputSame(t *testing.T, in []byte, zhSummary string, wantCode int) {
 	type outputs struct{ results, json, metrics, summary string }
 	runIn := func(lang string) outputs {
 		accounts, err := wechattest.ReadScenario(bytes.NewReader(in))
@@ -50,8 +69,10 @@ func TestMachineOutputSameInEveryLanguage(t *testing.T) {
 		}
 		out, prom := filepath.Join(dir, "results.csv"), filepath.Join(dir, "run.prom")
 		var stdout, stderr bytes.Buffer
-		run(context.Background(), []string{"openbind", "run", "--lang", lang, "--input", input, "--output", out, "--qps", "0", "--workers", "1", "--retry-backoff", "1ms",
-			"--base-url", srv.URL, "--metrics-file", prom, "--progress", "none"}, &stdout, &stderr)
+		if code := run(context.Background(), []string{"openbind", "run", "--lang", lang, "--input", input, "--output", out, "--qps", "0", "--workers", "1", "--retry-backoff", "1ms",
+			"--base-url", srv.URL, "--metrics-file", prom, "--progress", "none"}, &stdout, &stderr); code != wantCode {
+			t.Fatalf("run: exit %d, want %d\n%s%s", code, wantCode, stdout.String(), stderr.String())
+		}
 		var js, jsErr bytes.Buffer
 		if code := run(context.Background(), []string{"openbind", "--lang", lang, "report", "--format", "json", out}, &js, &jsErr); code != 0 {
 			t.Fatalf("report: exit %d\n%s", code, jsErr.String())
@@ -90,7 +111,7 @@ func TestMachineOutputSameInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
-	if en.summary == zh.summary || !strings.Contains(zh.summary, "行已完成") {
+	if en.summary == zh.summary || !strings.Contains(zh.summary, zhSummary) {
 		t.Errorf("the summary is not in Chinese under --lang zh-CN:\n%s", zh.summary)
 	}
 }

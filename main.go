@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"openbind/job"
+	"openbind/locale"
 )
 
 // Exit codes (README "Exit status").
@@ -87,14 +88,15 @@ func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, stopSignals...)
-	first, again := stopNotices(os.Args)
-	signals := &crew{cancel: cancel}
+	lang := langOfArgs(os.Args, os.Getenv)
+	first, again := stopNotices(os.Args, lang.Printer())
+	signals := &crew{cancel: cancel, lang: lang}
 	signals.Go(func() {
 		s := <-sigs
-		fmt.Fprintf(errOut, "openbind: %v: %s\n", s, first)
+		fmt.Fprintf(errOut, "openbind: %s\n", lang.Printer().T("signal.first", s.String(), first))
 		cancel(nil)
 		s = <-sigs
-		fmt.Fprintf(errOut, "openbind: %v again: %s\n", s, again)
+		fmt.Fprintf(errOut, "openbind: %s\n", lang.Printer().T("signal.again", s.String(), again))
 		os.Exit(exitStopped)
 	})
 	code := run(ctx, os.Args, os.Stdout, errOut)
@@ -107,15 +109,14 @@ func main() {
 // stopNotices are what the first and the second signal say, for the
 // command of args: a run finishes its calls in flight and writes its
 // results; serve-fake has neither.
-func stopNotices(args []string) (first, again string) {
+func stopNotices(args []string, p *locale.Printer) (first, again string) {
 	switch commandOf(args) {
 	case "run", "demo", "verify":
-		return "stopping — no new calls; the calls in flight finish (bounded by --timeout), then the results are written. Signal again to exit at once.",
-			"exiting now; the results file keeps every row recorded so far, and the next run tidies it."
+		return p.T("signal.run"), p.T("signal.run.again")
 	case "serve-fake":
-		return "stopping the stand-in. Signal again to exit at once.", "exiting now."
+		return p.T("signal.fake"), p.T("signal.exit")
 	}
-	return "stopping. Signal again to exit at once.", "exiting now."
+	return p.T("signal.other"), p.T("signal.exit")
 }
 
 // commandOf is the command args name (its first argument that is not a
@@ -137,10 +138,11 @@ func commandOf(args []string) string {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	goroutines := &crew{cancel: cancel}
+	lang := langOfArgs(args, os.Getenv)
+	goroutines := &crew{cancel: cancel, lang: lang}
 	defer func() {
 		if v := recover(); v != nil {
-			writeBug(stderr, &job.PanicError{Value: v, Trace: debug.Stack()})
+			writeBugIn(stderr, lang, &job.PanicError{Value: v, Trace: debug.Stack()})
 			code = exitStopped
 		}
 		if goroutines.report(stderr) {
@@ -151,14 +153,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	app.Metadata = map[string]any{argsKey: args, crewKey: goroutines}
 	withLang(app)
 	if wantsHelpOrVersion(args) {
+		translateHelp(app, langOfArgs(args, helpEnv))
 		withoutEnv(app)
+	} else {
+		translateHelp(app, lang) // the help of a usage error
 	}
 	err := app.RunContext(ctx, args)
 	var st *exitStatus
 	if err != nil && !errors.As(err, &st) {
-		fmt.Fprintf(stderr, "openbind: %v\n", err)
+		fmt.Fprint(stderr, lang.Printer().Errorln(err))
 	}
-	if writeBug(stderr, err) {
+	if writeBugIn(stderr, lang, err) {
 		return exitStopped
 	}
 	return exitCode(err)

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/gofrs/flock"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -78,6 +79,7 @@ func TestScripts(t *testing.T) {
 			"encode":     cmdEncode,
 			"status":     cmdStatus,
 			"metrics":    cmdMetrics,
+			"lockhold":   cmdLockHold,
 		},
 	})
 }
@@ -385,4 +387,20 @@ func cmdMetrics(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 	}
+}
+
+// cmdLockHold takes the lock of the results file FILE (FILE.lock) as a
+// run does, and holds it until the script ends: the run under test finds
+// it held.
+func cmdLockHold(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: lockhold FILE")
+	}
+	l := flock.New(ts.MkAbs(args[0]) + ".lock")
+	ok, err := l.TryLock()
+	ts.Check(err)
+	if !ok {
+		ts.Fatalf("%s.lock is held already", args[0])
+	}
+	ts.Defer(func() { _ = l.Unlock() })
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"openbind/job"
+	"openbind/locale"
 )
 
 // A panic is a bug. Wherever it strikes (the command's goroutine, a
@@ -27,6 +28,7 @@ const crewKey = "crew"
 // written by report once the command has returned.
 type crew struct {
 	cancel context.CancelCauseFunc
+	lang   locale.Lang // of report's lines
 
 	mu     sync.Mutex
 	caught *job.PanicError
@@ -67,18 +69,22 @@ func (w *crew) report(stderr io.Writer) bool {
 	w.mu.Lock()
 	pe := w.caught
 	w.mu.Unlock()
-	return pe != nil && writeBug(stderr, pe)
+	return pe != nil && writeBugIn(stderr, w.lang, pe)
 }
 
 // writeBug writes to stderr the panic err carries, if it does (a
 // *job.PanicError, caught by the root or by a worker of job's), and reports
 // whether it did.
-func writeBug(stderr io.Writer, err error) bool {
+func writeBug(stderr io.Writer, err error) bool { return writeBugIn(stderr, locale.English, err) }
+
+// writeBugIn is writeBug in lang.
+func writeBugIn(stderr io.Writer, lang locale.Lang, err error) bool {
 	var pe *job.PanicError
 	if err == nil || !errors.As(err, &pe) {
 		return false
 	}
-	fmt.Fprintf(stderr, "openbind: %v; the results recorded so far are kept\n", pe)
-	fmt.Fprintf(stderr, "openbind: please report this bug with the stack of its panic:\n%s", pe.Stack())
+	p := lang.Printer()
+	fmt.Fprintf(stderr, "openbind: %s\n", p.T("bug.kept", p.Error(pe)))
+	fmt.Fprintf(stderr, "openbind: %s\n%s", p.T("bug.report"), pe.Stack())
 	return true
 }

@@ -18,7 +18,7 @@ func printPlan(w io.Writer, lang locale.Lang, cfg *job.Config, p *job.Plan) {
 	t := lang.Printer()
 	fmt.Fprint(w, t.T("plan.head", cfg.Input, p.Rows, p.ToSend, p.Done, cfg.Output, p.Invalid))
 	for _, r := range p.InvalidRows {
-		fmt.Fprint(w, t.T("plan.invalid_row", r.Line, r.Reason))
+		fmt.Fprint(w, t.T("plan.invalid_row", r.Line, invalidReason(t, r)))
 	}
 	if n := p.Invalid - len(p.InvalidRows); n > 0 {
 		fmt.Fprint(w, t.T("plan.more_invalid", n))
@@ -45,10 +45,14 @@ func printPlan(w io.Writer, lang locale.Lang, cfg *job.Config, p *job.Plan) {
 		fmt.Fprint(w, t.T("plan.lower", in.LowerCased, in.FirstLowerCased))
 	}
 	for _, warn := range in.Warnings {
+		msg := warn.Msg
+		if warn.Why != nil {
+			msg = t.Error(warn.Why)
+		}
 		if warn.Line > 0 {
-			fmt.Fprint(w, t.T("plan.warning.line", warn.Line, warn.Msg))
+			fmt.Fprint(w, t.T("plan.warning.line", warn.Line, msg))
 		} else {
-			fmt.Fprint(w, t.T("plan.warning", warn.Msg))
+			fmt.Fprint(w, t.T("plan.warning", msg))
 		}
 	}
 	if in.MoreWarnings > 0 {
@@ -99,4 +103,12 @@ func word(t *locale.Printer, area, w string) string {
 		return s
 	}
 	return w
+}
+
+// invalidReason is why row r is invalid, in t's language.
+func invalidReason(t *locale.Printer, r job.InvalidRow) string {
+	if r.Why != nil {
+		return t.Error(r.Why)
+	}
+	return r.Reason
 }

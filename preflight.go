@@ -2,8 +2,8 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
+	"openbind/locale"
 	"os"
 	"path/filepath"
 
@@ -17,30 +17,30 @@ import (
 // that the dry run checks the same and writes nothing.
 func checkWrites(c *cli.Context, input, output, metrics string, files ...string) error {
 	if err := checkDir(canonical(output)); err != nil {
-		return badFlag(c, "output", output, err.Error())
+		return badFlag(c, "output", output, err)
 	}
 	if metrics == "" {
 		return nil
 	}
 	others := []struct{ what, path string }{
-		{"the input file", input},
-		{"the results file", output},
-		{"the lock file", output + ".lock"},
-		{"the lock file", canonical(output) + ".lock"},
+		{"what.input", input},
+		{"what.results", output},
+		{"what.lock", output + ".lock"},
+		{"what.lock", canonical(output) + ".lock"},
 	}
 	for _, f := range files {
-		others = append(others, struct{ what, path string }{"a file openbind writes:", f}, struct{ what, path string }{"the lock file", f + ".lock"})
+		others = append(others, struct{ what, path string }{"what.written", f}, struct{ what, path string }{"what.lock", f + ".lock"})
 	}
 	for _, o := range others {
 		if sameFile(metrics, o.path) {
-			return badFlag(c, "metrics-file", metrics, fmt.Sprintf("a file of its own; it is %s %s (by its name, a symlink or a hard link), which the metrics would overwrite", o.what, o.path))
+			return badFlag(c, "metrics-file", metrics, locale.Errorf("want.metrics_own", locale.Errorf(o.what), o.path))
 		}
 	}
 	if fi, err := os.Stat(metrics); err == nil && !fi.Mode().IsRegular() {
-		return badFlag(c, "metrics-file", metrics, "a file; it is "+kindOf(fi))
+		return badFlag(c, "metrics-file", metrics, locale.Errorf("want.file_kind", kindOf(fi)))
 	}
 	if err := checkDir(metrics); err != nil {
-		return badFlag(c, "metrics-file", metrics, err.Error())
+		return badFlag(c, "metrics-file", metrics, err)
 	}
 	return nil
 }
@@ -53,26 +53,26 @@ func checkDir(path string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("a directory that exists; %s does not", dir)
+		return locale.Errorf("want.dir_missing", dir)
 	case err != nil:
-		return fmt.Errorf("a directory openbind can use: %w", err)
+		return locale.Errorf("want.dir_usable", err)
 	case !fi.IsDir():
-		return fmt.Errorf("a directory; %s is %s", dir, kindOf(fi))
+		return locale.Errorf("want.dir_kind", dir, kindOf(fi))
 	}
 	if err := writableDir(dir); err != nil {
-		return fmt.Errorf("a directory openbind may write in; %s is not (%w)", dir, err)
+		return locale.Errorf("want.dir_writable", dir, err)
 	}
 	return nil
 }
 
-func kindOf(fi fs.FileInfo) string {
+func kindOf(fi fs.FileInfo) error {
 	switch {
 	case fi.IsDir():
-		return "a directory"
+		return locale.Errorf("kind.dir")
 	case fi.Mode().IsRegular():
-		return "a file"
+		return locale.Errorf("kind.file")
 	}
-	return "not a regular file (" + fi.Mode().Type().String() + ")"
+	return locale.Errorf("kind.other", fi.Mode().Type().String())
 }
 
 // sameFile reports whether a and b name one file: the same file found by

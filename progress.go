@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -112,10 +111,10 @@ func newProgress(mode string, interval time.Duration, sink *stderrSink, lang loc
 	case progressNone:
 		return nil, nil
 	default:
-		return nil, fmt.Errorf("--progress %q: want auto, bar, plain or none", mode)
+		return nil, locale.Errorf("want.progress", mode)
 	}
 	if interval <= 0 {
-		return nil, fmt.Errorf("--progress-interval %s: want more than 0", interval)
+		return nil, locale.Errorf("want.progress_every", interval)
 	}
 	return &progress{bar: mode == progressBar, interval: interval, sink: sink, now: time.Now, t: lang.Printer()}, nil
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/urfave/cli/v2"
 
 	"openbind/job"
+	"openbind/locale"
 	"openbind/report"
 )
 
@@ -25,12 +25,12 @@ func reportCommand(stdout, stderr io.Writer) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return errors.New("want one results file (see openbind report --help)")
+				return locale.Errorf("usage.see", locale.Errorf("usage.one_results"), "openbind report")
 			}
 			path := c.Args().First()
 			if held, _ := job.LockHeld(path); held {
 				// Said on stderr: the text, JSON or page on stdout stays as it is.
-				fmt.Fprintf(stderr, "openbind: a run holds the lock %s.lock: it is writing %s now, so this report is of the rows recorded so far\n", path, path)
+				fmt.Fprintf(stderr, "openbind: %s\n", lang(c).Printer().T("report.locked", path, path))
 			}
 			s, err := report.Summarize(path)
 			if err != nil {
@@ -51,7 +51,7 @@ func reportCommand(stdout, stderr io.Writer) *cli.Command {
 			case "html":
 				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input"), Lang: lang(c)})
 			}
-			return fmt.Errorf("--format %q: want text, json or html", c.String("format"))
+			return locale.Errorf("want.format", c.String("format"))
 		},
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"time"
 
@@ -54,7 +53,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return fmt.Errorf("unexpected argument %q (see openbind run --help)", c.Args().First())
+				return unexpected(c.Args().First(), "openbind run")
 			}
 			cfg := job.Config{
 				Input:         c.String("input"),

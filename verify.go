@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"openbind/job"
+	"openbind/locale"
 	"openbind/report/promfile"
 )
 
@@ -55,7 +56,7 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return fmt.Errorf("unexpected argument %q (see openbind verify --help)", c.Args().First())
+				return unexpected(c.Args().First(), "openbind verify")
 			}
 			cfg := job.VerifyConfig{
 				Input:        c.String("input"),
@@ -98,7 +99,7 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 			if err != nil {
 				return settingError(c, err)
 			}
-			printVerify(stdout, res)
+			printVerify(stdout, lang(c), res)
 			if path := c.String("metrics-file"); path != "" {
 				if err := promfile.WriteVerify(path, cfg.Output, &res.Summary, res.Run, time.Now()); err != nil {
 					logger.Error("cannot write the metrics file", "file", path, "error", err.Error())
@@ -111,19 +112,20 @@ func verifyCommand(stdout, stderr io.Writer) *cli.Command {
 
 // printVerify prints a verification's summary, over the whole report;
 // verifyCode, not what it prints, chooses the exit code.
-func printVerify(w io.Writer, res *job.VerifyResult) {
+func printVerify(w io.Writer, lang locale.Lang, res *job.VerifyResult) {
+	t := lang.Printer()
 	s := &res.Summary
 	// A broken stdout (a closed pipe, a full disk) loses the summary, never
 	// the verification: the exit code still says what WeChat answered.
-	_ = s.WriteText(w)
+	_ = s.WriteTextIn(w, lang)
 	if r := res.Run; r != nil {
-		fmt.Fprintf(w, "this verify: asked %d rows in %d calls (%d retries) in %s\n", r.Sent, r.Calls, r.Retries, r.Elapsed.Round(time.Millisecond))
+		fmt.Fprint(w, t.T("verify.run", r.Sent, r.Calls, r.Retries, r.Elapsed.Round(time.Millisecond).String()))
 		for _, n := range r.Notes {
-			fmt.Fprintf(w, "note: %s\n", n)
+			fmt.Fprint(w, t.T("summary.note", n))
 		}
 	}
 	if res.Stopped != nil {
-		fmt.Fprintf(w, "stopped early: %v; run the same command again: it asks only the rows left\n", res.Stopped)
+		fmt.Fprint(w, t.T("verify.stopped", t.Error(res.Stopped)))
 	}
 }
 

@@ -80,7 +80,7 @@ func versionCommand(stdout io.Writer) *cli.Command {
 		UsageText: "openbind version",
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return fmt.Errorf("unexpected argument %q (see openbind version --help)", c.Args().First())
+				return unexpected(c.Args().First(), "openbind version")
 			}
 			return printVersion(stdout)
 		},

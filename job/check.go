@@ -1,7 +1,7 @@
 package job
 
 import (
-	"fmt"
+	"openbind/locale"
 	"unicode/utf8"
 )
 
@@ -72,15 +72,14 @@ const (
 // badAppIDMessage is why the appid text is invalid, with the text shown
 // (invisible characters made visible) when it is short enough to be an
 // appid: a long one may be another column's data, a token even.
-func badAppIDMessage(text string) string {
-	const want = "want wx followed by 16 lowercase hex digits"
+func badAppIDMessage(text string) *locale.Message {
 	switch n := utf8.RuneCountInString(text); {
 	case n == 0:
-		return "empty appid: " + want
+		return locale.Errorf("row.appid_empty")
 	case n > 24:
-		return fmt.Sprintf("invalid appid (%d characters, not shown; is the column another one?): %s", n, want)
+		return locale.Errorf("row.appid_long", n)
 	}
-	return fmt.Sprintf("invalid appid %s: %s", visible(text), want)
+	return locale.Errorf("row.appid", visible(text))
 }
 
 // check returns why a row is invalid on its own (duplicates are found
@@ -95,18 +94,20 @@ func check(r *inputRow, tokenOptional bool) reason {
 	return valid
 }
 
-func (w reason) message(first int) string {
+// message is why a row is invalid, first the line of its appid's first
+// row; nil for a valid row. Its English is the results' errmsg.
+func (w reason) message(first int) *locale.Message {
 	switch w {
 	case badAppID:
-		return "invalid appid: want wx followed by 16 lowercase hex digits"
+		return locale.Errorf("row.appid_invalid")
 	case emptyToken:
-		return "empty access_token"
+		return locale.Errorf("row.token_empty")
 	case duplicate:
-		return fmt.Sprintf("duplicate appid with another token; first on line %d; its token is used (the first line of an appid wins)", first)
+		return locale.Errorf("row.duplicate", first)
 	case duplicateGroup:
-		return fmt.Sprintf("duplicate appid in another group; first on line %d; its group is used (the first line of an appid wins)", first)
+		return locale.Errorf("row.duplicate_group", first)
 	case duplicateBoth:
-		return fmt.Sprintf("duplicate appid with another token and group; first on line %d; its token and group are used (the first line of an appid wins)", first)
+		return locale.Errorf("row.duplicate_both", first)
 	}
-	return ""
+	return nil
 }

@@ -2,7 +2,6 @@ package job
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"openbind/report"
@@ -118,7 +117,7 @@ func (r *runner) journalIntent(i int, rec report.Record) error {
 
 func (c *collector) journalFailed(err error) {
 	c.journalErr = err
-	c.r.stop(&StopError{Reason: "cannot write the results file " + c.r.cfg.Output + "; stopped dispatching, the rows recorded so far are kept", Err: err})
+	c.r.stop(stopFor(err, "stop.cannot_write", c.r.cfg.Output))
 }
 
 // took takes in a record of row i written at off: the row's state is its
@@ -169,7 +168,7 @@ func (s *streaks) tokens(r *runner, rec *report.Record) {
 	}
 	s.token++
 	if n := r.cfg.StaleTokenStreak; n > 0 && s.token == n {
-		r.stop(&StopError{Reason: fmt.Sprintf("%d rows in a row failed with an invalid or expired access_token (40001, 40014, 42001): the tokens of %s look stale; refresh them and run again", n, r.cfg.Input)})
+		r.stop(stopFor(nil, "stop.stale", n, r.cfg.Input))
 	}
 }
 
@@ -192,17 +191,19 @@ func (s *streaks) others(r *runner, rec *report.Record) {
 	s.unreach = streak(s.unreach, failed && unreached)
 	switch {
 	case s.quota == StreakLimit:
-		r.stop(&StopError{Reason: fmt.Sprintf("%d rows in a row answered errcode 45009 (daily quota): WeChat's quota is exhausted for today; run again tomorrow", StreakLimit)})
+		r.stop(stopFor(nil, "stop.quota", StreakLimit))
 	case s.unreach == StreakLimit:
-		reason := fmt.Sprintf("WeChat cannot be reached from this machine: no URL of --base-url answered for %d rows in a row", StreakLimit)
-		if err, ok := last.(error); ok {
-			var ue *wechat.UnreachableError
-			if errors.As(err, &ue) {
-				reason += " (" + strings.Join(ue.URLs, ", ") + ")"
-			}
-			reason += "; last error: " + describe(err, r.cfg.Timeout) + "; check DNS, the firewall and the proxy (HTTPS_PROXY), then run again"
+		err, ok := last.(error)
+		if !ok {
+			r.stop(stopFor(nil, "stop.unreach", StreakLimit))
+			break
 		}
-		r.stop(&StopError{Reason: reason})
+		urls := ""
+		var ue *wechat.UnreachableError
+		if errors.As(err, &ue) {
+			urls = " (" + strings.Join(ue.URLs, ", ") + ")"
+		}
+		r.stop(stopFor(nil, "stop.unreach.last", StreakLimit, urls, describe(err, r.cfg.Timeout)))
 	}
 }
 

@@ -2,12 +2,12 @@ package job
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"math"
 	"os"
 	"time"
 
+	"openbind/locale"
 	"openbind/ratelimit"
 	"openbind/report"
 	"openbind/wechat"
@@ -115,14 +115,14 @@ func (c *Config) Validate(stated func(field string) bool) error {
 		return &ConfigError{Field: "Input", Err: ErrMissing}
 	}
 	if q := c.QPS; q < 0 || math.IsNaN(q) || math.IsInf(q, 0) {
-		return badSetting("QPS", q, "want 0 (no limit) or more")
+		return badSetting("QPS", q, "want.qps")
 	}
 	for _, f := range []struct {
 		name string
 		v    int
 	}{{"Burst", c.Burst}, {"Workers", c.Workers}, {"MaxAttempts", c.MaxAttempts}} {
 		if f.v < 0 || f.v == 0 && stated(f.name) {
-			return badSetting(f.name, f.v, "want 1 or more")
+			return badSetting(f.name, f.v, "want.one_or_more")
 		}
 	}
 	for _, f := range []struct {
@@ -130,17 +130,19 @@ func (c *Config) Validate(stated func(field string) bool) error {
 		v    time.Duration
 	}{{"Timeout", c.Timeout}, {"RetryBackoff", c.RetryBackoff}, {"TokenTimeout", c.TokenTimeout}} {
 		if f.v < 0 || f.v == 0 && stated(f.name) {
-			return badSetting(f.name, f.v, "want more than 0")
+			return badSetting(f.name, f.v, "want.more_than_0")
 		}
 	}
 	if c.QuotaPause < 0 {
-		return badSetting("QuotaPause", c.QuotaPause, "want 0 (until the next minute) or more")
+		return badSetting("QuotaPause", c.QuotaPause, "want.quota_pause")
 	}
 	return nil
 }
 
+// badSetting is the error of field's value v, want the message key of
+// what it should be.
 func badSetting(field string, v any, want string) *ConfigError {
-	return &ConfigError{Field: field, Value: v, Err: errors.New(want)}
+	return &ConfigError{Field: field, Value: v, Err: locale.Errorf(want)}
 }
 
 func (c *Config) setDefaults() error {
@@ -198,7 +200,7 @@ func (c *Config) setDefaults() error {
 	}
 	same, err := samePath(c.Input, c.Output)
 	if err == nil && same {
-		return &ConfigError{Field: "Output", Value: c.Output, Err: errors.New("want a file of its own; it is the input file")}
+		return &ConfigError{Field: "Output", Value: c.Output, Err: locale.Errorf("want.output_own")}
 	}
 	return nil
 }

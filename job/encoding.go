@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"openbind/locale"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -48,7 +49,7 @@ func parseEncoding(s string) (enc encoding, forced bool, err error) {
 	case "utf-16be", "utf16be":
 		return encUTF16BE, true, nil
 	}
-	return 0, false, &ConfigError{Field: "InputEncoding", Value: s, Err: errors.New("want utf-8, gb18030 or utf-16")}
+	return 0, false, &ConfigError{Field: "InputEncoding", Value: s, Err: locale.Errorf("want.encoding")}
 }
 
 // Magic numbers of the files that are not text.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"openbind/locale"
 	"openbind/report"
 )
 
@@ -19,7 +20,7 @@ type ConfigError struct {
 }
 
 // ErrMissing is the Err of a setting that is required and not given.
-var ErrMissing = errors.New("is required")
+var ErrMissing error = locale.Errorf("want.required")
 
 func (e *ConfigError) Error() string { return e.Name(e.Field) }
 
@@ -43,8 +44,18 @@ func (e *ConfigError) Name(name string) string {
 
 // StopError says why a run stopped early; rows not finished are pending.
 type StopError struct {
-	Reason string
+	Reason string // in English, as JSON's "stopped" and logs read it
 	Err    error
+	// Why is Reason as a message, to say it in a language (Local); nil for
+	// a Reason of no message.
+	Why *locale.Message
+}
+
+// stopFor is the StopError of the message key with args, wrapping err
+// (nil for none).
+func stopFor(err error, key string, args ...any) *StopError {
+	m := locale.Errorf(key, args...)
+	return &StopError{Reason: m.Error(), Err: err, Why: m}
 }
 
 func (e *StopError) Error() string {
@@ -59,10 +70,25 @@ func (e *StopError) Error() string {
 
 func (e *StopError) Unwrap() error { return e.Err }
 
+// Local is the error in p's language: the reason, then the error's text.
+func (e *StopError) Local(p *locale.Printer) string {
+	reason := e.Reason
+	if e.Why != nil {
+		reason = p.Error(e.Why)
+	}
+	switch {
+	case reason == "" && e.Err != nil:
+		return p.Error(e.Err)
+	case e.Err == nil:
+		return reason
+	}
+	return p.T("err.wrap", reason, p.Error(e.Err))
+}
+
 // cannotRecord is the stop of a run whose results file cannot take a
 // write before its first call.
 func cannotRecord(output string, err error) *StopError {
-	return &StopError{Reason: "the results file " + output + " cannot take a write (is its disk full?); nothing was sent", Err: err}
+	return stopFor(err, "stop.cannot_record", output)
 }
 
 // OutputError is a results file that cannot be opened or read at the start.
@@ -71,13 +97,16 @@ type OutputError struct {
 	Err  error
 }
 
-func (e *OutputError) Error() string {
-	if errors.Is(e.Err, report.ErrNotResults) {
-		return fmt.Sprintf("--output %s: %v; it is left as it is: name a new or empty file, or the results file of an earlier run", e.Path, e.Err)
-	}
-	return fmt.Sprintf("results file %s: %v", e.Path, e.Err)
-}
+func (e *OutputError) Error() string { return e.Local(locale.English.Printer()) }
 func (e *OutputError) Unwrap() error { return e.Err }
+
+// Local is the error in p's language.
+func (e *OutputError) Local(p *locale.Printer) string {
+	if errors.Is(e.Err, report.ErrNotResults) {
+		return p.T("output.not_results", e.Path, p.Error(e.Err))
+	}
+	return p.T("output.error", e.Path, p.Error(e.Err))
+}
 
 // PanicError is a panic (a bug in openbind), recovered: the run stopped
 // with it (a *StopError wraps it) and the results recorded were written.
@@ -89,8 +118,14 @@ type PanicError struct {
 	Trace []byte
 }
 
-func (e *PanicError) Error() string {
-	return "internal error (a bug in openbind: " + panicText(e.Value) + ")"
+func (e *PanicError) Error() string { return e.Local(locale.English.Printer()) }
+
+// Local is the error in p's language.
+func (e *PanicError) Local(p *locale.Printer) string {
+	if re, ok := e.Value.(runtime.Error); ok {
+		return p.T("panic", re.Error())
+	}
+	return p.T("panic", p.T("panic.value", fmt.Sprintf("%T", e.Value)))
 }
 
 // Stack is the stack of the goroutine that panicked.

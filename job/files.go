@@ -21,7 +21,7 @@ func openFilesNeeded(workers int) uint64 {
 // tooManyFiles is the stop of a run that ran out of file descriptors: an
 // EMFILE is no fault of WeChat's, and every row sent after it would fail.
 func tooManyFiles(err error) *StopError {
-	return &StopError{Reason: "too many open files (EMFILE): lower --workers, or raise the open-file limit (ulimit -n), and run again", Err: err}
+	return stopFor(err, "stop.emfile")
 }
 
 // isNoRoom reports whether err says the disk (or the file size limit, or

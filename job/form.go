@@ -2,9 +2,10 @@ package job
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"strings"
+
+	"openbind/locale"
 )
 
 // InputOptions say how to read an input file.
@@ -45,8 +46,8 @@ type form struct {
 // workbook or text, and for a text its encoding and line ends (the
 // delimiter is told from the header, by the reader). r is left anywhere.
 func sniff(r io.ReadSeeker, name string, opts InputOptions) (form, error) {
-	refuse := func(line, col int, format string, args ...any) (form, error) {
-		return form{}, &InputError{File: name, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
+	refuse := func(line, col int, key string, args ...any) (form, error) {
+		return form{}, &InputError{File: name, Line: line, Column: col, Err: locale.Errorf(key, args...)}
 	}
 	enc, forced, err := parseEncoding(opts.Encoding)
 	if err != nil {
@@ -62,10 +63,10 @@ func sniff(r io.ReadSeeker, name string, opts InputOptions) (form, error) {
 	case bytes.HasPrefix(h, magicZip):
 		return form{Form: Form{Workbook: true, Sheet: opts.Sheet}}, nil
 	case bytes.HasPrefix(h, magicOLE):
-		return refuse(0, 0, "an Excel 97-2003 workbook (.xls, or a WPS .et, or a password-protected workbook), which openbind does not read; open it in Excel or WPS and save it as an Excel Workbook (.xlsx) or as \"CSV UTF-8\"")
+		return refuse(0, 0, "input.xls")
 	}
 	if opts.Sheet != "" {
-		return refuse(0, 0, "--sheet %q: the file is not an .xlsx workbook but a text file; --sheet is for workbooks only", opts.Sheet)
+		return refuse(0, 0, "input.sheet_of_text", opts.Sheet)
 	}
 	f := form{Form: Form{EncodingFrom: "the bytes"}, enc: enc}
 	if forced {
@@ -108,14 +109,14 @@ func sniff(r io.ReadSeeker, name string, opts InputOptions) (form, error) {
 	}
 	if s.nulAt >= 0 {
 		line, col := at(s.nulAt)
-		return refuse(line, col, "not a CSV text file (binary data: a NUL byte); save it from Excel or WPS as \"CSV UTF-8\" or as an .xlsx workbook")
+		return refuse(line, col, "input.binary")
 	}
 	bom := bytes.HasPrefix(h, []byte("\ufeff"))
 	switch {
 	case forced && enc == encUTF8:
 		if s.invalidAt >= 0 {
 			line, col := at(s.invalidAt)
-			return refuse(line, col, "not UTF-8 text, although --input-encoding says utf-8; try --input-encoding gb18030, or save the file as \"CSV UTF-8\"")
+			return refuse(line, col, "input.not_utf8_forced")
 		}
 	case forced && enc == encGB18030:
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
@@ -127,11 +128,11 @@ func sniff(r io.ReadSeeker, name string, opts InputOptions) (form, error) {
 		}
 		if bad >= 0 {
 			line, col := at(bad)
-			return refuse(line, col, "not GB18030 text, although --input-encoding says gb18030; save the file as \"CSV UTF-8\"")
+			return refuse(line, col, "input.not_gb18030_forced")
 		}
 	case bom && s.invalidAt >= 0:
 		line, col := at(s.invalidAt)
-		return refuse(line, col, "not UTF-8 text, although the file starts with a UTF-8 byte order mark; save it again as \"CSV UTF-8\"")
+		return refuse(line, col, "input.not_utf8_bom")
 	case bom || s.invalidAt < 0 && (s.cjk || !s.other):
 		f.enc = encUTF8
 	default:
@@ -151,7 +152,7 @@ func sniff(r io.ReadSeeker, name string, opts InputOptions) (form, error) {
 			f.enc = encUTF8
 		default:
 			line, col := at(s.invalidAt)
-			return refuse(line, col, "the encoding cannot be told: these bytes are not UTF-8, and the file does not read as GB18030/GBK Chinese text either; save it from Excel or WPS as \"CSV UTF-8\", or name the encoding with --input-encoding utf-8|gb18030|utf-16")
+			return refuse(line, col, "input.encoding_unknown")
 		}
 	}
 	f.Encoding = f.enc.String()
@@ -221,15 +222,17 @@ type Column struct {
 // line (0: the file as a whole).
 type Warning struct {
 	Line int
-	Msg  string
+	Msg  string // in English, as the log writes it
+	// Why is Msg as a message, for the plan in the language.
+	Why *locale.Message
 }
 
 // maxWarnings bounds the warnings kept.
 const maxWarnings = 20
 
-func (p *InputPlan) warn(line int, msg string) {
+func (p *InputPlan) warn(line int, msg *locale.Message) {
 	if len(p.Warnings) < maxWarnings {
-		p.Warnings = append(p.Warnings, Warning{line, msg})
+		p.Warnings = append(p.Warnings, Warning{line, msg.Error(), msg})
 		return
 	}
 	p.MoreWarnings++

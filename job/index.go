@@ -1,8 +1,8 @@
 package job
 
 import (
-	"fmt"
 	"math/bits"
+	"openbind/locale"
 	"slices"
 )
 
@@ -105,7 +105,7 @@ func (st *state) dropRepeated() {
 		if r.why == repeated {
 			moved[i] = -1
 			st.skipped = append(st.skipped, r.line)
-			st.inPlan.warn(int(r.line), fmt.Sprintf("the line repeats line %d (same appid, token and group): counted once", r.ref))
+			st.inPlan.warn(int(r.line), locale.Errorf("warn.repeat", r.ref))
 			continue
 		}
 		moved[i] = n

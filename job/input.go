@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"openbind/locale"
 )
 
 // inputRow is one account of the input file.
@@ -36,6 +38,19 @@ func (e *InputError) Error() string {
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 	}
 	return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Column, e.Err)
+}
+
+// Local is the error in p's language: the position as Error writes it
+// (file:line:col: ), then the reason in the language.
+func (e *InputError) Local(p *locale.Printer) string {
+	msg := p.Error(e.Err)
+	switch {
+	case e.Line == 0:
+		return fmt.Sprintf("%s: %s", e.File, msg)
+	case e.Column == 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, msg)
 }
 
 func (e *InputError) Unwrap() error { return e.Err }
@@ -106,10 +121,10 @@ func newInputReader(r io.Reader, name string, f form, tokenOptional bool) (*inpu
 	switch {
 	case err == io.EOF && f.Workbook:
 		in.Close()
-		return nil, in.errorf(1, 0, "the sheet %s is empty: a header row naming the columns appid and access_token is required (--sheet names another sheet)", visible(in.form.Sheet))
+		return nil, in.errorf(1, 0, "input.sheet_empty", visible(in.form.Sheet))
 	case err == io.EOF:
 		in.Close()
-		return nil, in.errorf(1, 0, "empty file: a header row naming the columns appid and access_token is required")
+		return nil, in.errorf(1, 0, "input.empty")
 	case err != nil:
 		in.Close()
 		return nil, in.readError(err)
@@ -177,17 +192,17 @@ func (in *inputReader) setHeader(header []string, tokenOptional bool) error {
 	if in.appid < 0 {
 		for _, h := range header {
 			if _, ok := parseAppID(strings.ToLower(cleanCell(h))); ok {
-				return in.errorf(line, 0, "no header row: line %d holds data (%s); the first line must name the columns, e.g. appid,access_token", line, cleanCell(h))
+				return in.errorf(line, 0, "input.no_header", line, cleanCell(h))
 			}
 		}
-		return in.errorf(line, 0, "no appid column (or authorizer_appid) in the header %s%s", in.headerText(header), in.formHint())
+		return in.errorf(line, 0, "input.no_appid", in.headerText(header), in.formHint())
 	}
 	if in.token < 0 && !tokenOptional {
-		return in.errorf(line, 0, "no access_token column (or authorizer_access_token) in the header %s%s", in.headerText(header), in.formHint())
+		return in.errorf(line, 0, "input.no_token", in.headerText(header), in.formHint())
 	}
 	in.plan.columns(header, in.appid, in.token, in.group)
 	if in.plan.GroupLike != "" {
-		in.plan.warn(line, fmt.Sprintf("no group column, but the column %s looks like one: it is ignored, and every row gets an open account of its own; name it group to make merchant groups", visible(in.plan.GroupLike)))
+		in.plan.warn(line, locale.Errorf("warn.group_like", visible(in.plan.GroupLike)))
 	}
 	return nil
 }
@@ -215,11 +230,19 @@ func (in *inputReader) sep() string {
 
 // formHint tells, for a header with a missing column, how the file was
 // read: a wrong guess of encoding or delimiter shows there.
-func (in *inputReader) formHint() string {
+func (in *inputReader) formHint() *locale.Message {
 	if in.form.Workbook {
-		return fmt.Sprintf(" (sheet %s)", visible(in.form.Sheet))
+		return locale.Errorf("input.hint.sheet", visible(in.form.Sheet))
 	}
-	return fmt.Sprintf(" (read as %s, %s-separated)", in.form.Encoding, in.form.Delimiter)
+	return locale.Errorf("input.hint.text", in.form.Encoding, locale.Errorf("plan.delim."+in.form.Delimiter))
+}
+
+// either is "a or b" of a column's names, in the language.
+func either(names []string) error {
+	if len(names) == 1 {
+		return locale.Errorf("list.one", names[0])
+	}
+	return locale.Errorf("list.either", names[0], names[1])
 }
 
 // find returns the column of the header named by one of names, -1 if none.
@@ -231,7 +254,7 @@ func (in *inputReader) find(line int, names []string) (int, error) {
 				continue
 			}
 			if found >= 0 {
-				return -1, in.errorf(line, 0, "columns %d and %d both name the %s column (%s)", found+1, i+1, names[0], strings.Join(names, " or "))
+				return -1, in.errorf(line, 0, "input.two_columns", found+1, i+1, names[0], either(names))
 			}
 			found = i
 		}
@@ -281,7 +304,7 @@ func (in *inputReader) Read() (inputRow, error) {
 			for i := in.width; i < len(rec); i++ {
 				if cleanCell(rec[i]) != "" {
 					line, col := in.rec.FieldPos(i)
-					return inputRow{}, in.errorf(line, col, "wrong number of fields (the header has %d)", in.width)
+					return inputRow{}, in.errorf(line, col, "input.field_count", in.width)
 				}
 			}
 		}
@@ -290,7 +313,7 @@ func (in *inputReader) Read() (inputRow, error) {
 		}
 		line, _ := in.rec.FieldPos(0)
 		if in.repeatsHeader(rec) {
-			in.warn(line, "the line repeats the header (two files joined?): skipped")
+			in.warn(line, locale.Errorf("warn.header_again"))
 			continue
 		}
 		row := inputRow{Line: line, AppID: cell(rec, in.appid)}
@@ -342,7 +365,7 @@ func (in *inputReader) repeatsHeader(rec []string) bool {
 	return true
 }
 
-func (in *inputReader) warn(line int, msg string) {
+func (in *inputReader) warn(line int, msg *locale.Message) {
 	if !in.trusted {
 		in.plan.warn(line, msg)
 	}
@@ -354,11 +377,11 @@ func (in *inputReader) checkText(rec []string) error {
 	for i, f := range rec {
 		if j := strings.IndexByte(f, 0); j >= 0 {
 			line, col := in.rec.FieldPos(i)
-			return in.errorf(line, col+j, "not a CSV text file (binary data: a NUL byte); save it from Excel or WPS as \"CSV UTF-8\" or as an .xlsx workbook")
+			return in.errorf(line, col+j, "input.binary")
 		}
 		if !utf8.ValidString(f) {
 			line, col := in.rec.FieldPos(i)
-			return in.errorf(line, col+invalidUTF8At(f), "not %s text; save the file as \"CSV UTF-8\"", in.form.Encoding)
+			return in.errorf(line, col+invalidUTF8At(f), "input.not_encoding", in.form.Encoding)
 		}
 	}
 	return nil
@@ -384,8 +407,9 @@ func allEmpty(rec []string) bool {
 	return true
 }
 
-func (in *inputReader) errorf(line, col int, format string, args ...any) error {
-	return &InputError{File: in.name, Line: line, Column: col, Err: fmt.Errorf(format, args...)}
+// errorf is the InputError at line and col (0: none) of the message key.
+func (in *inputReader) errorf(line, col int, key string, args ...any) error {
+	return &InputError{File: in.name, Line: line, Column: col, Err: locale.Errorf(key, args...)}
 }
 
 // readError turns a csv.ParseError (or a workbook's error) into an
@@ -399,14 +423,14 @@ func (in *inputReader) readError(err error) error {
 		}
 		return &InputError{File: in.name, Line: line, Err: err}
 	}
-	msg := pe.Err.Error()
+	msg := errors.New(pe.Err.Error())
 	switch {
 	case errors.Is(pe.Err, csv.ErrFieldCount):
-		msg = fmt.Sprintf("wrong number of fields (the header has %d)", in.width)
+		msg = locale.Errorf("input.field_count", in.width)
 	case errors.Is(pe.Err, csv.ErrBareQuote):
-		msg = `a quote (") inside an unquoted field; quote the whole field and double the quote`
+		msg = locale.Errorf("input.bare_quote")
 	case errors.Is(pe.Err, csv.ErrQuote):
-		msg = `a quoted field is not closed, or a quote (") follows it`
+		msg = locale.Errorf("input.open_quote")
 	}
-	return &InputError{File: in.name, Line: pe.Line, Column: pe.Column, Err: errors.New(msg)}
+	return &InputError{File: in.name, Line: pe.Line, Column: pe.Column, Err: msg}
 }

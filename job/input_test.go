@@ -171,7 +171,7 @@ func TestDuplicatesAndGroups(t *testing.T) {
 			t.Errorf("row %d: why %v ref %d group %d, want %+v", i, r.why, r.ref, r.group, w)
 		}
 	}
-	if got := st.rows[3].why.message(int(st.rows[3].ref)); got != "duplicate appid with another token and group; first on line 2; its token and group are used (the first line of an appid wins)" {
+	if got := st.rows[3].why.message(int(st.rows[3].ref)).Error(); got != "duplicate appid with another token and group; first on line 2; its token and group are used (the first line of an appid wins)" {
 		t.Errorf("duplicate message %q", got)
 	}
 	a, _ := parseAppID(appA)

@@ -3,6 +3,7 @@ package job
 import (
 	"errors"
 	"fmt"
+	"openbind/locale"
 	"os"
 	"runtime"
 
@@ -18,14 +19,20 @@ type LockError struct {
 	Err  error
 }
 
-func (e *LockError) Error() string {
-	if errors.Is(e.Err, ErrLocked) {
-		return fmt.Sprintf("%s is %v (lock file %s); nothing was done", e.Path[:len(e.Path)-len(".lock")], e.Err, e.Path)
-	}
-	return fmt.Sprintf("lock %s: %v", e.Path, e.Err)
-}
+func (e *LockError) Error() string { return e.Local(locale.English.Printer()) }
 
 func (e *LockError) Unwrap() error { return e.Err }
+
+// Local is the error in p's language.
+func (e *LockError) Local(p *locale.Printer) string {
+	switch {
+	case e.Err == ErrLocked:
+		return p.T("lock.held", e.Path[:len(e.Path)-len(".lock")], e.Path)
+	case errors.Is(e.Err, ErrLocked):
+		return p.T("lock.held_other", e.Path[:len(e.Path)-len(".lock")], e.Path)
+	}
+	return p.T("lock.error", e.Path, p.Error(e.Err))
+}
 
 // lockOutput takes, without waiting, the lock <output>.lock that keeps two
 // runs (cron overlapping a slow one) off one results file; output is the

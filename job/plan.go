@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"openbind/locale"
 	"strings"
 	"time"
 )
@@ -145,7 +146,9 @@ type MovedRow struct {
 // InvalidRow is an input row that will not be sent, and why.
 type InvalidRow struct {
 	Line   int
-	Reason string
+	Reason string // the results' errmsg: English
+	// Why is Reason as a message, for the plan in the language.
+	Why *locale.Message
 }
 
 // maxInvalidRows bounds Plan.InvalidRows.
@@ -169,7 +172,7 @@ func (st *state) plan() Plan {
 		case r.why != valid:
 			p.Invalid++
 			if len(p.InvalidRows) < maxInvalidRows {
-				p.InvalidRows = append(p.InvalidRows, InvalidRow{int(r.line), st.reason(i)})
+				p.InvalidRows = append(p.InvalidRows, InvalidRow{int(r.line), st.reason(i), st.why(i)})
 			}
 		case st.todo(i):
 			p.ToSend++

@@ -101,7 +101,7 @@ func (r *runner) endPool(ctx context.Context, left func() bool) {
 	case errors.As(cause, &se):
 		r.cause = se
 	case ctx.Err() != nil && left():
-		r.cause = &StopError{Reason: "stopped by a signal"}
+		r.cause = stopFor(nil, "stop.signal")
 	}
 	r.cancel(nil)
 }
@@ -120,7 +120,7 @@ func (r *runner) pool(ctx context.Context) {
 	r.spawn(func() {
 		defer close(produced)
 		if err := r.produce(r.stopCtx, produced); err != nil {
-			r.stop(&StopError{Reason: "stopped reading the input", Err: err})
+			r.stop(stopFor(err, "stop.reading"))
 		}
 	})
 	r.spawn(func() { r.dispatch(r.stopCtx, produced, tasks) })

@@ -108,7 +108,7 @@ func (st *state) finalRecord(j *report.Journal, i int, row *inputRow) (report.Re
 			rec.AppID, rec.Group = row.AppID, row.Group
 		}
 		if r.why != valid {
-			rec.ErrMsg = r.why.message(0) + "; earlier: " + rec.ErrMsg
+			rec.ErrMsg = r.why.message(0).Error() + "; earlier: " + rec.ErrMsg
 			from = -1
 		}
 		return rec, from, nil

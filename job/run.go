@@ -59,7 +59,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil && ctx.Err() != nil {
 		// A signal while the input was read (an endless one: a device, a
 		// pipe): nothing was sent.
-		res := &Result{Stopped: &StopError{Reason: "stopped by a signal while the input was read; nothing was sent"}}
+		res := &Result{Stopped: stopFor(nil, "stop.signal_reading")}
 		res.Summary = report.NewTally().Summary()
 		res.Summary.File = cfg.Output
 		res.Summary.Run = (&stats{}).run(0, time.Since(start), res.Stopped)
@@ -235,7 +235,7 @@ func (r *runner) finish() (report.Summary, error) {
 		return r.st.summary(), stopped
 	}
 	if err := r.j.Sync(); err != nil {
-		return r.st.summary(), &StopError{Reason: "cannot write the results file " + r.cfg.Output, Err: err}
+		return r.st.summary(), stopFor(err, "stop.cannot_write_end", r.cfg.Output)
 	}
 	if r.st.clean && r.col.sent == 0 {
 		// Nothing changed and the file is already final: leave it be.

@@ -354,13 +354,19 @@ func TestDryRunWritesNothing(t *testing.T) {
 	cfg.DryRun = true
 	res := w.run(t, cfg)
 	want := Plan{Rows: 8, ToSend: 5, Invalid: 3, Workers: 4, InvalidRows: []InvalidRow{
-		{5, `invalid appid "wxbad": want wx followed by 16 lowercase hex digits`},
-		{6, "empty access_token"},
-		{8, "duplicate appid with another token; first on line 2; its token is used (the first line of an appid wins)"},
+		{Line: 5, Reason: `invalid appid "wxbad": want wx followed by 16 lowercase hex digits`},
+		{Line: 6, Reason: "empty access_token"},
+		{Line: 8, Reason: "duplicate appid with another token; first on line 2; its token is used (the first line of an appid wins)"},
 	}}
-	// How the file was read is checked in inputs_test.go.
-	if diff := cmp.Diff(want, res.Plan, cmpopts.IgnoreFields(Plan{}, "Input")); diff != "" {
+	// How the file was read is checked in inputs_test.go; Why is Reason
+	// for the plan's language (its English is Reason: below).
+	if diff := cmp.Diff(want, res.Plan, cmpopts.IgnoreFields(Plan{}, "Input"), cmpopts.IgnoreFields(InvalidRow{}, "Why")); diff != "" {
 		t.Errorf("plan (-want +got):\n%s", diff)
+	}
+	for _, r := range res.Plan.InvalidRows {
+		if r.Why.Error() != r.Reason {
+			t.Errorf("line %d: Why %q, Reason %q", r.Line, r.Why.Error(), r.Reason)
+		}
 	}
 	if n := w.srv.Count(""); n != 0 {
 		t.Errorf("%d calls", n)

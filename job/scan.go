@@ -97,7 +97,7 @@ func (st *state) matches(k int, rec *report.Record) bool {
 		return false
 	}
 	if r.why != valid && !(r.why == emptyToken && rec.Status.Done()) {
-		return rec.Status == report.Invalid && rec.ErrMsg == r.why.message(int(r.ref))
+		return rec.Status == report.Invalid && rec.ErrMsg == r.why.message(int(r.ref)).Error()
 	}
 	return rec.Status.Final() && !(rec.Status == report.AlreadyBound && rec.OpenAppID == "")
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 
+	"openbind/locale"
 	"openbind/report"
 )
 
@@ -152,8 +153,11 @@ type keptRecord struct {
 	keep bool // done or in doubt: copied after the input's rows
 }
 
-// reason is why row i is invalid, as results and plan say it.
-func (st *state) reason(i int) string {
+// reason is why row i is invalid, as results say it (English).
+func (st *state) reason(i int) string { return st.why(i).Error() }
+
+// why is why row i is invalid, for the plan to say in its language.
+func (st *state) why(i int) *locale.Message {
 	r := &st.rows[i]
 	if r.why == badAppID {
 		return badAppIDMessage(st.badAppIDs[int32(i)])

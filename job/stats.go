@@ -52,7 +52,7 @@ func (s *stats) run(sent int, elapsed time.Duration, stopped error) *report.Run 
 		r.Outcomes[callOutcome(nil)] = int(ok)
 	}
 	if stopped != nil {
-		r.Stopped = stopped.Error()
+		r.Stopped, r.Stop = stopped.Error(), stopped
 	}
 	return r
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"openbind/locale"
 	"os"
 )
 
@@ -35,7 +36,7 @@ func (st *state) reopen() (*inputStream, error) {
 }
 
 // errInputChanged means the input file changed while the run was going.
-var errInputChanged = errors.New("the input file changed during the run; run again")
+var errInputChanged = locale.Errorf("input.changed")
 
 // next returns the next row and its index; io.EOF at the end.
 func (s *inputStream) next() (inputRow, int, error) {

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"time"
 
+	"openbind/locale"
 	"openbind/report"
 )
 
@@ -132,7 +133,7 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 	}
 	for _, other := range []string{cfg.Input, cfg.Output} {
 		if same, err := samePath(vc.Report, other); err == nil && same {
-			return nil, &ConfigError{Field: "Report", Value: vc.Report, Err: errors.New("want a file of its own; it is the input or the results file")}
+			return nil, &ConfigError{Field: "Report", Value: vc.Report, Err: locale.Errorf("want.report_own")}
 		}
 	}
 	st, err := readInput(cfg.Input, cfg.TokenCommand != "")
@@ -254,7 +255,7 @@ func readDone(st *state, path string) (*verifyItems, error) {
 		return nil
 	})
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, errors.New("no such file: run openbind run first, or name the results file with --output")
+		return nil, locale.Errorf("verify.no_results")
 	}
 	if err == nil {
 		err = extraColumns(info)

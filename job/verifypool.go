@@ -46,7 +46,7 @@ func (v *verifier) pool(ctx context.Context) {
 	r.spawn(func() {
 		defer close(checks)
 		if err := v.produce(r.stopCtx, checks); err != nil {
-			r.stop(&StopError{Reason: "stopped reading the input", Err: err})
+			r.stop(stopFor(err, "stop.reading"))
 		}
 	})
 	var wg sync.WaitGroup
@@ -187,7 +187,7 @@ func (v *verifier) collect(results <-chan checked) {
 	flush := func() {
 		if err := v.j.Flush(); err != nil && !failed {
 			failed = true
-			r.stop(&StopError{Reason: "cannot write the report " + v.report + "; stopped asking, the rows recorded so far are kept", Err: err})
+			r.stop(stopFor(err, "stop.report", v.report))
 		}
 		pending = 0
 	}
@@ -197,7 +197,7 @@ func (v *verifier) collect(results <-chan checked) {
 		}
 		if err := v.j.Append(&o.rec); err != nil {
 			failed = true
-			r.stop(&StopError{Reason: "cannot write the report " + v.report + "; stopped asking, the rows recorded so far are kept", Err: err})
+			r.stop(stopFor(err, "stop.report", v.report))
 			continue
 		}
 		v.items.set(o.k, &o.rec)

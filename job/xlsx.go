@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"openbind/locale"
 )
 
 // A workbook is read with xuri/excelize (the .xlsx format is a ZIP of
@@ -55,7 +57,7 @@ func openSheet(r io.Reader, name, sheet string) (rec *sheetRecords, used string,
 		}
 		if !found {
 			wb.Close()
-			return nil, "", &InputError{File: name, Err: fmt.Errorf("--sheet %q: the workbook has no such sheet; its sheets are %s", sheet, quoteList(sheets))}
+			return nil, "", &InputError{File: name, Err: locale.Errorf("input.no_sheet", sheet, quoteList(sheets))}
 		}
 	}
 	rows, err := wb.Rows(sheet)
@@ -67,7 +69,7 @@ func openSheet(r io.Reader, name, sheet string) (rec *sheetRecords, used string,
 }
 
 func workbookError(name string, err error) error {
-	return &InputError{File: name, Err: fmt.Errorf("a ZIP file that openbind cannot read as an .xlsx workbook (%v); open it in Excel or WPS and save it as an Excel Workbook (.xlsx) or as \"CSV UTF-8\"", err)}
+	return &InputError{File: name, Err: locale.Errorf("input.bad_workbook", err)}
 }
 
 func quoteList(names []string) string {

@@ -81,11 +81,11 @@ func match(tag language.Tag) Lang {
 func Parse(s string) (Lang, error) {
 	tag, err := language.Parse(strings.ReplaceAll(strings.TrimSpace(s), "_", "-"))
 	if err != nil || tag == language.Und {
-		return English, fmt.Errorf("--lang %q: want en or zh-CN", s)
+		return English, Errorf("usage.lang", s)
 	}
 	l := match(tag)
 	if base, _ := tag.Base(); l == English && base.String() != "en" {
-		return English, fmt.Errorf("--lang %q: want en or zh-CN", s)
+		return English, Errorf("usage.lang", s)
 	}
 	return l, nil
 }

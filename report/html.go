@@ -172,6 +172,10 @@ func (v pageView) When(t time.Time) string { return t.UTC().Format(v.p.T("page.t
 // N is n as the page's language writes a number (1,234).
 func (v pageView) N(n int) string { return v.p.Number(n) }
 
+// VerifyRemedy is what to do about a verification's exception, in the
+// page's language.
+func (v pageView) VerifyRemedy(e VerifyException) string { return e.RemedyIn(v.p) }
+
 // F is a share with one decimal, as the page's language writes it.
 func (v pageView) F(f float64) string { return v.p.Float(f, 1) }
 

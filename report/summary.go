@@ -68,7 +68,10 @@ type Run struct {
 	Latency  [3]float64     // p50, p95, p99 of the calls, in seconds
 	Outcomes map[string]int // calls by outcome (see Outcome)
 	Stopped  string         // why the run stopped early; "" when it did not
-	Notes    []string       // what else people must know of the results file
+	// Stop is Stopped as an error, to say in a language (Printer.Error);
+	// nil when the run did not stop early or when only Stopped is known.
+	Stop  error
+	Notes []string // what else people must know of the results file
 	// Failovers is how often calls went on to the next URL of --base-url.
 	Failovers Failovers
 }

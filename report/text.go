@@ -83,7 +83,7 @@ func (s *Summary) WriteTextIn(w io.Writer, lang locale.Lang) error {
 		}
 	}
 	if s.Verify != nil && ew.err == nil {
-		return s.Verify.WriteText(w)
+		return s.Verify.WriteTextIn(w, p.Lang())
 	}
 	return ew.err
 }
@@ -98,7 +98,11 @@ func (s *Summary) NextIn(lang locale.Lang) []string { return s.next(lang.Printer
 func (s *Summary) next(p *locale.Printer) []string {
 	var out []string
 	if s.Run != nil && s.Run.Stopped != "" {
-		out = append(out, p.T("next.stopped", s.Run.Stopped, s.Counts[Pending]))
+		why := s.Run.Stopped
+		if s.Run.Stop != nil {
+			why = p.Error(s.Run.Stop)
+		}
+		out = append(out, p.T("next.stopped", why, s.Counts[Pending]))
 	} else if n := s.Counts[Pending]; n > 0 {
 		out = append(out, p.T("next.pending", n))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math/rand/v2"
+	"openbind/locale"
 	"os"
 	"path/filepath"
 	"strings"
@@ -233,6 +234,22 @@ func TestSummarizeVerify(t *testing.T) {
 	for _, want := range []string{"2 groups no longer share one open account: Shop A, B", "1 row moved: line 3 wx02", "1 row not_asked: wx07 (kept)", "what to do: "} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	// In Chinese: the verdicts keep their words, glossed; the remedies are
+	// the catalog's; JSON's remedy stays English.
+	b.Reset()
+	if err := s.WriteTextIn(&b, locale.Chinese); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"与微信核验：", "2 个商户组已不在同一个开放平台账号下：Shop A、B", "1 行 moved：line 3 wx02", "  处理办法：已绑到与结果记录不同的开放平台账号", "  moved            1  已绑到另一个开放平台账号"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("Chinese text lacks %q:\n%s", want, b.String())
+		}
+	}
+	for _, e := range s.Exceptions {
+		if strings.ContainsFunc(e.Remedy(), func(r rune) bool { return r > 0x2e80 }) || e.Remedy() == "" {
+			t.Errorf("Remedy() %q: want English", e.Remedy())
 		}
 	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"openbind/locale"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,19 +37,16 @@ type VerifyException struct {
 	Rows    []string // the first few, as "line N appid" or "appid (kept)"
 }
 
-// Remedy says what to do about the rows of the exception.
-func (e *VerifyException) Remedy() string {
-	switch e.Verdict {
-	case Moved:
-		return "bound to another open account than the results record (someone, or another tool, moved it): if the merchant needs one UnionID, unbind it in the open platform console and bind it to the recorded open account; otherwise update your records to the open account shown"
-	case Unbound:
-		return "no longer bound to any open account (unbound in the console): bind it again by hand to the recorded open account, or put its rows in a new input and run openbind on it with a new results file"
-	case Unknown:
-		return "WeChat could not be asked (token, network, quota; see errmsg): fix the cause, then run verify again: it asks only these rows"
-	case NotAsked:
-		return "records of other inputs kept in the results file, which have no token in this input: give --token-command to check them too"
+// Remedy says what to do about the rows of the exception, in English
+// (JSON's remedy).
+func (e *VerifyException) Remedy() string { return e.RemedyIn(locale.English.Printer()) }
+
+// RemedyIn is Remedy in p's language.
+func (e *VerifyException) RemedyIn(p *locale.Printer) string {
+	if !p.Has("verify.remedy." + e.Verdict.String()) {
+		return ""
 	}
-	return ""
+	return p.T("verify.remedy." + e.Verdict.String())
 }
 
 // Complete reports whether every asked row holds: no moved, unbound or
@@ -189,44 +187,54 @@ func (t *VerifyTally) Add(r *VerifyRecord) { t.t.add(r) }
 // Summary is what the records added say.
 func (t *VerifyTally) Summary() VerifySummary { return t.t.summary() }
 
-// WriteText writes the summary for people.
-func (s *VerifySummary) WriteText(w io.Writer) error {
+// WriteText writes the summary for people in English.
+func (s *VerifySummary) WriteText(w io.Writer) error { return s.WriteTextIn(w, locale.English) }
+
+// WriteTextIn writes the summary for people in lang; the verdicts keep
+// their words (the report's), glossed in a language other than English.
+func (s *VerifySummary) WriteTextIn(w io.Writer, lang locale.Lang) error {
+	p := lang.Printer()
 	ew := &errWriter{w: w}
 	name := s.File
 	if name == "" {
-		name = "the verification"
+		name = p.T("verify.the")
 	}
-	fmt.Fprintf(ew, "Verified against WeChat: %s, %s", name, plural(s.Rows, "done row"))
+	fmt.Fprint(ew, p.T("verify.head", name, s.Rows))
 	if !s.First.IsZero() {
-		fmt.Fprintf(ew, ", checked %s to %s", s.First.UTC().Format("2006-01-02 15:04:05"), s.Last.UTC().Format("2006-01-02 15:04:05 UTC"))
+		fmt.Fprint(ew, p.T("verify.checked", s.First.UTC().Format("2006-01-02 15:04:05"), s.Last.UTC().Format("2006-01-02 15:04:05 UTC")))
 	}
 	fmt.Fprintln(ew)
 	if s.Asked >= 0 {
-		fmt.Fprintf(ew, "  asked this time  %d\n", s.Asked)
+		fmt.Fprint(ew, p.T("verify.asked", s.Asked))
 	}
 	for _, v := range Verdicts {
-		fmt.Fprintf(ew, "  %-16s %d\n", strings.ReplaceAll(v.String(), "_", " "), s.Counts[v])
+		fmt.Fprint(ew, p.T("verify.verdict", strings.ReplaceAll(v.String(), "_", " "), s.Counts[v], p.T("verify.explain."+v.String())))
 	}
 	if len(s.SplitGroups) > 0 {
-		verb := "share"
-		if len(s.SplitGroups) == 1 {
-			verb = "shares"
-		}
-		fmt.Fprintf(ew, "%s no longer %s one open account: %s\n", plural(len(s.SplitGroups), "group"), verb, listNames(s.SplitGroups))
-		fmt.Fprintln(ew, "  what to do: the merchant's accounts are not under one open account (one UnionID) now; bind the moved or unbound members back by hand")
+		fmt.Fprint(ew, p.T("verify.split", len(s.SplitGroups), names(p, s.SplitGroups)))
+		fmt.Fprint(ew, p.T("verify.split.todo"))
 	}
 	for _, e := range s.Exceptions {
 		more := ""
 		if n := e.Count - len(e.Rows); n > 0 {
-			more = fmt.Sprintf(" and %d more", n)
+			more = p.T("list.more", n)
 		}
-		fmt.Fprintf(ew, "%s %s: %s%s\n", plural(e.Count, "row"), e.Verdict, strings.Join(e.Rows, ", "), more)
-		fmt.Fprintf(ew, "  what to do: %s\n", e.Remedy())
+		fmt.Fprint(ew, p.T("verify.exception", e.Count, e.Verdict.String(), strings.Join(e.Rows, p.T("list.sep")), more))
+		fmt.Fprint(ew, p.T("verify.todo", e.RemedyIn(p)))
 	}
 	if s.Complete() && s.Rows > 0 {
-		fmt.Fprintln(ew, "Every asked row holds: bound today as the results record.")
+		fmt.Fprint(ew, p.T("verify.all_hold"))
 	}
 	return ew.err
+}
+
+// names is listNames in p's language.
+func names(p *locale.Printer, names []string) string {
+	const most = 20
+	if len(names) <= most {
+		return strings.Join(names, p.T("list.sep"))
+	}
+	return strings.Join(names[:most], p.T("list.sep")) + p.T("list.more", len(names)-most)
 }
 
 type jsonVerifyException struct {
