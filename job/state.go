@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"errors"
 	"hash/maphash"
 	"os"
 	"slices"
@@ -94,7 +93,7 @@ func loadInput(ctx context.Context, path string, opts InputOptions) (*state, err
 		return nil, err
 	}
 	if len(st.rows) == 0 {
-		return nil, &InputError{File: path, Line: in.line, Err: errors.New("no data row: the file has a header and nothing under it; put the accounts under the header, one per line")}
+		return nil, &InputError{File: path, Line: in.line, Err: locale.Errorf("input.no_rows")}
 	}
 	st.inPlan, st.form, st.opts = in.Plan(), in.form, opts
 	st.dedup()

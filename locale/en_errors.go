@@ -11,6 +11,7 @@ var enErrors = map[string]any{
 
 	// The input file (job/input.go, form.go, xlsx.go, stream.go).
 	"input.sheet_empty":        "the sheet %s is empty: a header row naming the columns appid and access_token is required (--sheet names another sheet)",
+	"input.no_rows":            "no data row: the file has a header and nothing under it; put the accounts under the header, one per line",
 	"input.empty":              "empty file: a header row naming the columns appid and access_token is required",
 	"input.no_header":          "no header row: line %d holds data (%s); the first line must name the columns, e.g. appid,access_token",
 	"input.no_appid":           "no appid column (or authorizer_appid) in the header %s%s",

@@ -7,6 +7,7 @@ var zhCNErrors = map[string]any{
 	"list.either": "%s 或 %s",
 
 	"input.sheet_empty":        "工作表 %s 是空的：第一行须是表头，写明 appid 和 access_token 两列（可用 --sheet 指定其他工作表）",
+	"input.no_rows":            "没有数据行：文件只有表头，下面是空的；请把账号写在表头下面，每行一个",
 	"input.empty":              "文件是空的：第一行须是表头，写明 appid 和 access_token 两列",
 	"input.no_header":          "没有表头：第 %d 行已经是数据（%s）；第一行须写列名，例如 appid,access_token",
 	"input.no_appid":           "表头 %s%s里没有 appid 列（也可叫 authorizer_appid）",
