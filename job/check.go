@@ -1,8 +1,10 @@
 package job
 
 import (
-	"openbind/locale"
+	"strings"
 	"unicode/utf8"
+
+	"openbind/locale"
 )
 
 // packedAppID is an authorizer appid packed into 8 bytes: "wx" and 16 lowercase
@@ -70,16 +72,34 @@ const (
 )
 
 // badAppIDMessage is why the appid text is invalid, with the text shown
-// (invisible characters made visible) when it is short enough to be an
-// appid: a long one may be another column's data, a token even.
+// (invisible characters made visible) only when it is an appid mistyped:
+// it starts with wx and is short enough. Anything else may be another
+// column's data, a token even (the columns swapped), and is not shown.
 func badAppIDMessage(text string) *locale.Message {
 	switch n := utf8.RuneCountInString(text); {
 	case n == 0:
 		return locale.Errorf("row.appid_empty")
-	case n > 24:
+	case shownAppID(text) == "":
 		return locale.Errorf("row.appid_long", n)
 	}
 	return locale.Errorf("row.appid", visible(text))
+}
+
+// mistypedAppID reports whether text starts as an appid does (wx, in any
+// case, after invisible characters).
+func mistypedAppID(text string) bool {
+	t := strings.TrimLeftFunc(text, invisible)
+	return len(t) >= 2 && strings.EqualFold(t[:2], "wx")
+}
+
+// shownAppID is the text of an invalid appid as the results' appid cell
+// holds it: the text of an appid mistyped, else nothing (see
+// badAppIDMessage).
+func shownAppID(text string) string {
+	if utf8.RuneCountInString(text) > 24 || !mistypedAppID(text) {
+		return ""
+	}
+	return text
 }
 
 // check returns why a row is invalid on its own (duplicates are found

@@ -83,7 +83,7 @@ func (st *state) rowSource() (next func() (inputRow, int, error), done func(), e
 		r := &st.rows[i]
 		row := inputRow{Line: int(r.line), AppID: r.appid.String()}
 		if r.why == badAppID {
-			row.AppID = st.badAppIDs[int32(i)]
+			row.AppID = shownAppID(st.badAppIDs[int32(i)])
 		}
 		i++
 		return row, i - 1, nil
