@@ -151,7 +151,10 @@ func TestUnreachableStreak(t *testing.T) {
 			t.Fatalf("stopped: %v; want %q", res.Stopped, want)
 		}
 		c := res.Summary.Counts
-		if c[report.Failed] < 20 || c[report.Failed] > 20+cfg.Workers || c[report.Pending] != 100-c[report.Failed] {
+		// After the 20th, at most the rows already past the stop can fail:
+		// one in each worker and one in each slot of the results channel
+		// (its capacity is Workers), which a loaded machine can fill.
+		if c[report.Failed] < 20 || c[report.Failed] > 20+2*cfg.Workers || c[report.Pending] != 100-c[report.Failed] {
 			t.Errorf("counts %v", c)
 		}
 		if len(res.Summary.Failures) != 1 || res.Summary.Failures[0].Msg != "connection refused" || res.Summary.Failures[0].Code != 0 {
