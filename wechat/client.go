@@ -352,7 +352,7 @@ func checkResponse(status int, data []byte, path string) (answer, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return answer{}, &BodyError{Reason: "empty answer"}
 	}
-	if err := json.Unmarshal(data, &ans); err != nil {
+	if err := decodeAnswer(data, &ans); err != nil {
 		reason := "answer is not JSON"
 		var (
 			syn *json.SyntaxError

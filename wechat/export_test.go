@@ -12,3 +12,12 @@ func CheckResponseForTest(status int, data []byte, path string) (string, error) 
 	ans, err := checkResponse(status, data, path)
 	return ans.OpenAppID, err
 }
+
+// DecodeAnswerForTest is fastDecode, for FuzzDecodeAnswer: whether data
+// took the fast path, and the errcode (nil: absent), errmsg and
+// open_appid it read.
+func DecodeAnswerForTest(data []byte) (ok bool, code *int, msg, open string) {
+	var ans answer
+	ok = fastDecode(data, &ans)
+	return ok, ans.ErrCode, ans.ErrMsg, ans.OpenAppID
+}
