@@ -51,7 +51,15 @@ func main() {
 	floor := flag.String("floor", "", "internal: run as the floor client against this base URL")
 	input := flag.String("input", "", "internal: the floor client's input")
 	workers := flag.Int("workers", 32, "internal: the floor client's workers")
+	answer := flag.Bool("answerer", false, "internal: run as the stateless stand-in of the scale figure")
 	flag.Parse()
+	if *answer {
+		if err := serveAnswerer(); err != nil {
+			fmt.Fprintln(os.Stderr, "answerer:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *floor != "" {
 		if err := floorClient(*floor, *input, *workers); err != nil {
 			fmt.Fprintln(os.Stderr, "floor client:", err)

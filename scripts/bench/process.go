@@ -101,6 +101,13 @@ type fake struct {
 
 func (b *bench) startFake(args ...string) (*fake, error) {
 	cmd := exec.Command(b.bin, append([]string{"serve-fake", "--addr", "127.0.0.1:0"}, args...)...)
+	if len(args) == 1 && args[0] == answererArg {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		cmd = exec.Command(self, "-answerer")
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -119,6 +126,10 @@ func (b *bench) startFake(args ...string) (*fake, error) {
 	f.URL = fields[5]
 	return f, nil
 }
+
+// answererArg, as startFake's only argument, starts the stateless
+// answerer (answerer.go) instead of serve-fake.
+const answererArg = "-answerer"
 
 // stop stops the stand-in and returns the calls and connections it counted.
 func (f *fake) stop() (calls, conns int, err error) {
