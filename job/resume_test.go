@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"openbind/report"
+	"openbind/wechat/wechattest"
 )
 
 // downWorld is w with every address of its stand-in refusing connections.
@@ -68,5 +69,35 @@ func TestRerunWhileUnreachable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A row in doubt whose get reaches no URL counts in the unreachable
+// streak like a row whose create reached none: 25 one-row groups whose
+// creates lost their answers, asked again against a dead address, stop
+// the run (exit 3) rather than end it with every group waiting (exit 1).
+func TestSettleWhileUnreachable(t *testing.T) {
+	rows := make([]string, 25)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("g%d|faults=%s", i, wechattest.ResetAfter)
+	}
+	w := newWorld(t, groupInput(rows...))
+	cfg := w.config()
+	cfg.MaxAttempts = 1
+	w.run(t, cfg)
+	for _, r := range w.results(t) {
+		if !r.InDoubt() {
+			t.Fatalf("line %d not in doubt after a lost answer: %+v", r.Line, r)
+		}
+	}
+	cfg = downWorld(t, w, true)
+	res := w.run(t, cfg)
+	if res.Stopped == nil || !strings.Contains(res.Stopped.Error(), "no URL of --base-url answered for 20 rows in a row") {
+		t.Fatalf("stopped %v, counts %v", res.Stopped, res.Summary.Counts)
+	}
+	for _, r := range w.results(t) {
+		if !r.InDoubt() {
+			t.Errorf("line %d no longer in doubt although get was not answered: %+v", r.Line, r)
+		}
 	}
 }
