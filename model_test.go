@@ -6,7 +6,9 @@ package main
 // sharing one results file, merchant groups spread across both — with
 // faults on (lost answers among them) and kill -9 at random moments,
 // checked after every run against the stand-in's own record of who is
-// bound to what.
+// bound to what. Some runs find WeChat out of reach (every address
+// refusing), some are stopped by SIGTERM: the exit code must follow the
+// rows, and a run that reached nothing leaves no row in doubt.
 //
 //	go test -run TestModelRuns .                          # the short form
 //	go test -run TestModelRuns -model.steps 400 -timeout 0 .   # a long one
@@ -66,8 +68,26 @@ func TestModelRuns(t *testing.T) {
 	m := newModel(t, seed)
 	for step := range *modelSteps {
 		m.mutate()
-		m.runWave(m.rng.IntN(2), m.rng.IntN(10) < 4)
-		m.check(fmt.Sprintf("step %d (seed %d)", step, seed))
+		how := runPlain
+		switch k := m.rng.IntN(10); {
+		case k < 3:
+			how = runKilled
+		case k == 3:
+			how = runTerminated
+		case k < 6:
+			how = runDead
+		}
+		doubt := m.inDoubt()
+		code, out := m.runWave(m.rng.IntN(2), how)
+		when := fmt.Sprintf("step %d (seed %d, %s, exit %d)", step, seed, how, code)
+		m.check(when)
+		if how == runDead {
+			for appid, now := range m.inDoubt() {
+				if now && !doubt[appid] {
+					m.t.Fatalf("%s: %s in doubt after a run that reached no URL (%+v)\n%s", when, appid, m.known[appid], out)
+				}
+			}
+		}
 	}
 	// Settle: every row back in its wave with its current token, no faults,
 	// no kills. Both waves must end done, each merchant on one account.
@@ -81,12 +101,12 @@ func TestModelRuns(t *testing.T) {
 	}
 	for range 2 {
 		for w := range 2 {
-			m.runWave(w, false)
+			m.runWave(w, runPlain)
 			m.check(fmt.Sprintf("settling (seed %d)", seed))
 		}
 	}
 	for w := range 2 {
-		if code, out := m.runWave(w, false); code != 0 {
+		if code, out := m.runWave(w, runPlain); code != 0 {
 			t.Fatalf("wave %d does not end done (seed %d): exit %d\n%s", w, seed, code, out)
 		}
 	}
@@ -179,8 +199,32 @@ func (m *runModel) mutate() {
 	}
 }
 
-// runWave runs wave w, killing it at a random moment when kill is set.
-func (m *runModel) runWave(w int, kill bool) (int, string) {
+// runHow is how a run of the model goes.
+type runHow string
+
+const (
+	runPlain      runHow = "plain"
+	runKilled     runHow = "kill -9"     // at a random moment
+	runTerminated runHow = "SIGTERM"     // at a random moment
+	runDead       runHow = "unreachable" // every address refuses
+)
+
+// inDoubt is the set of appids whose state the results leave in doubt.
+func (m *runModel) inDoubt() map[string]bool {
+	doubt := map[string]bool{}
+	if _, err := report.ReadFile(m.out, func(r *report.Record, _ int64) error {
+		if r.Matters() {
+			doubt[r.AppID] = r.InDoubt()
+		}
+		return nil
+	}); err != nil && !errors.Is(err, os.ErrNotExist) {
+		m.t.Fatal(err)
+	}
+	return doubt
+}
+
+// runWave runs wave w as how says.
+func (m *runModel) runWave(w int, how runHow) (int, string) {
 	m.t.Helper()
 	var b bytes.Buffer
 	b.WriteString("appid,access_token,group\n")
@@ -190,6 +234,16 @@ func (m *runModel) runWave(w int, kill bool) (int, string) {
 	if err := os.WriteFile(m.inputs[w], b.Bytes(), 0o600); err != nil {
 		m.t.Fatal(err)
 	}
+	if how == runDead {
+		if err := m.srv.SetReachable(0, false); err != nil {
+			m.t.Fatal(err)
+		}
+		defer func() {
+			if err := m.srv.SetReachable(0, true); err != nil {
+				m.t.Fatal(err)
+			}
+		}()
+	}
 	mark := len(m.srv.Calls())
 	cmd := exec.Command(m.bin, "run", "--input", m.inputs[w], "--output", m.out, "--base-url", m.srv.URL,
 		"--qps", "0", "--workers", "4", "--max-attempts", "3", "--retry-backoff", "1ms", "--timeout", "2s")
@@ -198,9 +252,13 @@ func (m *runModel) runWave(w int, kill bool) (int, string) {
 	if err := cmd.Start(); err != nil {
 		m.t.Fatal(err)
 	}
-	if kill {
+	switch how {
+	case runKilled:
 		time.Sleep(time.Duration(2+m.rng.IntN(40)) * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
+	case runTerminated:
+		time.Sleep(time.Duration(2+m.rng.IntN(40)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGTERM)
 	}
 	code := exitOf(m.t, cmd.Wait())
 	if code == -int(syscall.SIGKILL) {
@@ -208,6 +266,14 @@ func (m *runModel) runWave(w int, kill bool) (int, string) {
 	}
 	if code == 2 || code == 4 || (code > 4) {
 		m.t.Fatalf("wave %d: exit %d\n%s", w, code, out.String())
+	}
+	if how == runDead && len(m.srv.Calls()) != mark {
+		m.t.Fatalf("wave %d: the stand-in saw calls while it refused every connection", w)
+	}
+	// A SIGTERM that comes before main has set its handlers (the first
+	// milliseconds of the process) ends it as the signal's default does.
+	if how != runKilled && code != -int(syscall.SIGTERM) {
+		m.checkExit(w, code, out.String())
 	}
 	// No row known done (with its open account) was sent again.
 	for _, c := range m.srv.Calls()[mark:] {
@@ -257,5 +323,50 @@ func (m *runModel) check(when string) {
 		if len(o) > 1 {
 			m.t.Fatalf("%s: merchant %q is on %d open accounts made by create calls: %v", when, g, len(o), o)
 		}
+	}
+}
+
+// checkExit checks that a run's exit code follows the rows of wave w in
+// the results: 0 every row done; 1 a row failed or invalid, or a group's
+// row left pending (its group waits); 3 only for a run stopped early (a
+// signal, or WeChat out of reach), which leaves rows not done.
+func (m *runModel) checkExit(w, code int, out string) {
+	m.t.Helper()
+	in := map[string]bool{}
+	for _, r := range m.rows[w] {
+		in[r.appid] = true
+	}
+	var done, notDone, failed, waiting, loose int
+	if _, err := report.ReadFile(m.out, func(r *report.Record, _ int64) error {
+		if r.Kept() || !in[r.AppID] {
+			return nil
+		}
+		switch {
+		case r.Status.Done():
+			done++
+			return nil
+		case r.Status == report.Failed || r.Status == report.Invalid:
+			failed++
+		case r.Group != "":
+			waiting++
+		default:
+			loose++
+		}
+		notDone++
+		return nil
+	}); err != nil && !errors.Is(err, os.ErrNotExist) {
+		m.t.Fatal(err)
+	}
+	ok := false
+	switch code {
+	case 0:
+		ok = notDone == 0
+	case 1:
+		ok = loose == 0 && failed+waiting > 0
+	case 3:
+		ok = true // stopped early: what was recorded is kept
+	}
+	if !ok {
+		m.t.Fatalf("wave %d: exit %d with %d done, %d failed or invalid, %d pending in a group, %d pending alone\n%s", w, code, done, failed, waiting, loose, out)
 	}
 }

@@ -128,14 +128,24 @@ func describe(err error, timeout time.Duration) string {
 	return err.Error()
 }
 
+// reached reports whether an attempt that ended with err reached a URL,
+// so that WeChat may have received it: it succeeded, or failed after its
+// connection was made. An attempt that reached no URL (DNS, refused,
+// connect timeout, TLS handshake: wechat.Unreachable) or could not open a
+// socket (too many open files) sent nothing.
+func reached(err error) bool {
+	return err == nil || !(wechat.Unreachable(err) || isTooManyFiles(err))
+}
+
 // mayHaveActed reports whether a failed attempt may have changed WeChat's
 // state although it did not say so: its answer was lost or cut off, or a
 // gateway answered for it. WeChat's own errcodes (every class of
-// errcode's table), a refused connection and a 429 say nothing was done.
+// errcode's table), an attempt that reached no URL (a refused connection,
+// a connect timeout) and a 429 say nothing was done.
 func mayHaveActed(err error) bool {
 	f := classify(err)
 	switch {
-	case err == nil:
+	case err == nil, !reached(err):
 		return false
 	case f.api != nil:
 		return false

@@ -22,6 +22,10 @@ type collector struct {
 	// unflushed are the rows written but not yet flushed: their state
 	// changes only once they are in the file.
 	unflushed []written
+	// beforeIntent is, for each row whose intent is in the file and whose
+	// result has not come yet, its state before the intent: a create
+	// that reached no URL did not act, and the row's state goes back.
+	beforeIntent map[int]row
 }
 
 // written is a record appended to the journal and not yet flushed.
@@ -97,6 +101,10 @@ func (c *collector) flush() {
 	for i := range c.unflushed {
 		w := &c.unflushed[i]
 		if w.intent {
+			if c.beforeIntent == nil {
+				c.beforeIntent = map[int]row{}
+			}
+			c.beforeIntent[w.res.i] = c.r.st.rows[w.res.i]
 			c.r.st.took(w.res.i, w.off, &w.res.rec)
 			continue
 		}
@@ -138,6 +146,13 @@ func (st *state) took(i int, off int64, rec *report.Record) {
 // takeIn takes in a row's result, written at off in the results file.
 func (c *collector) takeIn(o *taskResult, off int64) {
 	r, rec := c.r, &o.rec
+	if before, ok := c.beforeIntent[o.i]; ok {
+		delete(c.beforeIntent, o.i)
+		if rec.Attempts == 0 {
+			// The create reached no URL: its intent says nothing.
+			r.st.rows[o.i] = before
+		}
+	}
 	r.st.took(o.i, off, rec)
 	r.log(rec)
 	c.streaks.tokens(r, rec)
@@ -183,12 +198,15 @@ const StreakLimit = 20
 // the order they finish; any other outcome resets both counts.
 func (s *streaks) others(r *runner, rec *report.Record) {
 	last, unreached := r.unreached.LoadAndDelete(rec.AppID)
-	if rec.Status == report.Pending {
+	if rec.Status == report.Pending && !unreached {
 		return
 	}
+	// A row that reached no URL counts whatever it ends as: failed, or a
+	// row whose get could not settle it (pending, or already_bound
+	// without its open account).
 	failed := rec.Status == report.Failed
 	s.quota = streak(s.quota, failed && rec.ErrCode == wechat.CodeDailyQuota)
-	s.unreach = streak(s.unreach, failed && unreached)
+	s.unreach = streak(s.unreach, unreached)
 	switch {
 	case s.quota == StreakLimit:
 		r.stop(stopFor(nil, "stop.quota", StreakLimit))

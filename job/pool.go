@@ -57,6 +57,9 @@ type taskResult struct {
 	kind        taskKind
 	rec         report.Record
 	nothingMade bool // a failed create left nothing behind
+	// intent says the collector wrote the create's intent first (see
+	// journalIntent): the result must reach it, to settle that record.
+	intent bool
 	// lookup is what a get of a row whose state was unknown found.
 	lookup lookupResult
 	// again, when set, is the row to send once more: its get found it
@@ -135,7 +138,7 @@ func (r *runner) pool(ctx context.Context) {
 					continue // never sent: the final file says pending
 				}
 				o := r.process(r.stopCtx, &t)
-				if o.rec.Status == report.Pending && o.rec.Attempts == 0 && t.kind != doDefer && r.stopCtx.Err() != nil {
+				if o.rec.Status == report.Pending && o.rec.Attempts == 0 && t.kind != doDefer && !o.intent && r.stopCtx.Err() != nil {
 					continue // stopped before its first call: nothing to record
 				}
 				results <- o

@@ -62,7 +62,7 @@ func (r *runner) process(ctx context.Context, t *task) taskResult {
 	}
 	switch t.kind {
 	case doCreate:
-		o.nothingMade = r.create(ctx, t, rec)
+		r.create(ctx, t, &o)
 	case doBind:
 		r.bind(ctx, t, rec)
 	case doLookup, doSettle:
@@ -121,7 +121,7 @@ func (r *runner) lookup(ctx context.Context, t *task, o *taskResult) {
 		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
-	rec.Attempts += a.sent
+	rec.Attempts += a.reached
 	switch {
 	case err == nil:
 		o.lookup = lookupFound
@@ -129,7 +129,7 @@ func (r *runner) lookup(ctx context.Context, t *task, o *taskResult) {
 	case wechat.IsCode(err, wechat.CodeNotBound):
 		o.lookup = lookupNotBound
 		if t.kind == doLookup && row.group < 0 {
-			o.nothingMade = r.create(ctx, t, rec) // its attempts add to the get's
+			r.create(ctx, t, o) // its attempts add to the get's
 			return
 		}
 		again := *t
@@ -141,6 +141,9 @@ func (r *runner) lookup(ctx context.Context, t *task, o *taskResult) {
 			o.skip = true // never sent: the run is stopping
 			return
 		}
+		if wechat.Unreachable(err) {
+			r.unreached.Store(rec.AppID, err) // the row counts in the streak
+		}
 		if row.status.Done() {
 			stillBound(o, "get failed: "+r.errText(err))
 			return
@@ -151,24 +154,27 @@ func (r *runner) lookup(ctx context.Context, t *task, o *taskResult) {
 }
 
 // create calls create, and on 89000 get to learn the open account the row
-// is bound to. It reports whether a failure left nothing behind. A group's
-// leader has its intent recorded first: killed during the call, the run
-// leaves the row in doubt, and the next one asks before anyone creates.
-func (r *runner) create(ctx context.Context, t *task, rec *report.Record) bool {
+// is bound to; o.nothingMade says whether a failure left nothing behind. A
+// group's leader has its intent recorded first (o.intent): killed during
+// the call, the run leaves the row in doubt, and the next one asks before
+// anyone creates.
+func (r *runner) create(ctx context.Context, t *task, o *taskResult) {
+	rec := &o.rec
 	if r.st.rows[t.i].group >= 0 {
 		in := report.Record{Line: t.row.Line, AppID: t.row.AppID, Group: t.row.Group, Status: report.Pending, Attempts: 1,
 			ErrMsg: "create sent; its answer is not recorded (the run was stopped or killed during the call): the next run asks get first"}
 		if err := r.journalIntent(t.i, in); err != nil {
 			rec.Status, rec.ErrMsg = report.Pending, "not sent: the results file cannot take a write"
-			return false
+			return
 		}
+		o.intent = true
 	}
 	var open string
 	a, err := r.call(ctx, t, func(ctx context.Context) (err error) {
 		open, err = r.cfg.API.Create(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
-	rec.Attempts += a.sent
+	rec.Attempts += a.reached
 	switch {
 	case err == nil:
 		rec.Status, rec.OpenAppID = report.Created, open
@@ -184,7 +190,7 @@ func (r *runner) create(ctx context.Context, t *task, rec *report.Record) bool {
 			rec.ErrCode = 0
 		}
 	}
-	return rec.Status == report.Failed && !a.acted && rec.Attempts > 0
+	o.nothingMade = rec.Status == report.Failed && !a.acted && a.sent > 0
 }
 
 // bind binds a group's row to the group's open account. A row bound
@@ -195,7 +201,7 @@ func (r *runner) bind(ctx context.Context, t *task, rec *report.Record) {
 	a, err := r.call(ctx, t, func(ctx context.Context) error {
 		return r.cfg.API.Bind(ctx, t.row.Token, t.row.AppID, t.open)
 	})
-	rec.Attempts += a.sent
+	rec.Attempts += a.reached
 	switch {
 	case err == nil:
 		rec.Status, rec.OpenAppID = report.Bound, t.open
@@ -233,7 +239,7 @@ func (r *runner) getOpen(ctx context.Context, t *task, rec *report.Record, msg s
 		open, err = r.cfg.API.Get(ctx, t.row.Token, t.row.AppID)
 		return err
 	})
-	rec.Attempts += a.sent
+	rec.Attempts += a.reached
 	if err != nil {
 		return "", msg + "; get failed: " + r.errText(err)
 	}
@@ -273,6 +279,12 @@ func (r *runner) errText(err error) string {
 // attempts is what the attempts of one call came to.
 type attempts struct {
 	sent int // attempts sent, each after its wait on the limiter
+	// reached counts the attempts that reached a URL: those WeChat may
+	// have received. The results' attempts column counts these: an
+	// attempt that reached no URL is known not to have acted, and a row
+	// whose attempts all reached none is not in doubt
+	// (report.Record.InDoubt).
+	reached int
 	// acted says a failed attempt may have changed WeChat's state without
 	// saying so (see mayHaveActed).
 	acted bool
@@ -330,6 +342,9 @@ func (r *runner) tries(ctx context.Context, t *task, c *retrying, fn func(contex
 		}
 		r.stats.observe(time.Since(start), err, n > 1)
 		cancel()
+		if reached(err) {
+			c.reached++
+		}
 		if err == nil {
 			return nil
 		}
