@@ -11,8 +11,14 @@ import (
 // alternating pairs on the same input against a fresh stand-in each, at
 // --qps 0 with 32 workers: the ratios of each pair (openbind's rows/s to
 // the floor's, the floor's CPU to openbind's) and their medians.
+//
+// The bounds are checked against the stateless answerer (answerer.go):
+// on two cores the stand-in's own CPU is taken from the clients', and
+// serve-fake's (it learns every account and records every call) took
+// most of a core, so the figure measured how three processes share two
+// cores as much as openbind. The same pairs against serve-fake follow,
+// printed for comparison.
 func measureOverhead(b *bench) error {
-	const workers = 32
 	n := 60_000
 	if b.quick {
 		n = 20_000
@@ -21,6 +27,24 @@ func measureOverhead(b *bench) error {
 	if err != nil {
 		return err
 	}
+	if err := b.overheadAgainst(input, n, "the stateless answerer", []string{answererArg}, true); err != nil {
+		return err
+	}
+	if err := b.overheadAgainst(input, n, "serve-fake", nil, false); err != nil {
+		return err
+	}
+	if b.pprof != "" {
+		return b.profile(input, n, overheadWorkers)
+	}
+	return nil
+}
+
+const overheadWorkers = 32
+
+// overheadAgainst is one set of pairs against one stand-in; bounded says
+// whether its figures are checked against their bounds or only printed.
+func (b *bench) overheadAgainst(input string, n int, standIn string, fakeArgs []string, bounded bool) error {
+	const workers = overheadWorkers
 	out := b.path("overhead-results.csv")
 	var wallR, cpuR, obRate, flRate, obCPU, flCPU []float64
 	var obConns, flConns int
@@ -29,7 +53,7 @@ func measureOverhead(b *bench) error {
 		for k := range 2 {
 			floor := (pair+k)%2 == 1 // openbind first in even pairs, the floor first in odd ones
 			_ = os.Remove(out)
-			p, conns, err := b.against(floor, input, n, workers, nil, "--output", out, "--qps", "0", "--workers", fmt.Sprint(workers))
+			p, conns, err := b.against(floor, input, n, workers, fakeArgs, "--output", out, "--qps", "0", "--workers", fmt.Sprint(workers))
 			if err != nil {
 				return err
 			}
@@ -46,16 +70,19 @@ func measureOverhead(b *bench) error {
 		obCPU = append(obCPU, float64(ob.cpu.Microseconds())/float64(n))
 		flCPU = append(flCPU, float64(fl.cpu.Microseconds())/float64(n))
 	}
-	fmt.Printf("overhead: %d rows, --qps 0, %d workers, loopback, %d alternating pairs against the floor (one kept connection per worker, body read and discarded, nothing else)\n", n, workers, b.pairs)
+	fmt.Printf("overhead against %s: %d rows, --qps 0, %d workers, loopback, %d alternating pairs against the floor (one kept connection per worker, body read and discarded, nothing else)\n", standIn, n, workers, b.pairs)
 	fmt.Printf("  openbind rows/s %s; floor rows/s %s\n", joinF(obRate, "%.0f"), joinF(flRate, "%.0f"))
 	fmt.Printf("  openbind CPU µs/row %s; floor CPU µs/row %s\n", joinF(obCPU, "%.1f"), joinF(flCPU, "%.1f"))
 	fmt.Printf("  connections: openbind at most %d, floor at most %d, for %d workers\n", obConns, flConns, workers)
-	b.check(median(wallR) >= 0.95, "overhead by wall: median %.3f of the floor's rows/s (pairs %s)  (bound >= 0.95)", median(wallR), joinF(wallR, "%.3f"))
-	b.check(median(cpuR) >= 0.90, "overhead by CPU: median %.3f (floor CPU / openbind CPU; pairs %s)  (bound >= 0.90)", median(cpuR), joinF(cpuR, "%.3f"))
-	b.check(obConns <= workers, "openbind connections %d  (bound <= %d workers)", obConns, workers)
-	if b.pprof != "" {
-		return b.profile(input, n, workers)
+	wall := fmt.Sprintf("overhead by wall: median %.3f of the floor's rows/s (pairs %s)", median(wallR), joinF(wallR, "%.3f"))
+	cpu := fmt.Sprintf("overhead by CPU: median %.3f (floor CPU / openbind CPU; pairs %s)", median(cpuR), joinF(cpuR, "%.3f"))
+	if !bounded {
+		fmt.Printf("  for comparison, not bounded: %s; %s\n", wall, cpu)
+		return nil
 	}
+	b.check(median(wallR) >= 0.95, "%s  (bound >= 0.95)", wall)
+	b.check(median(cpuR) >= 0.90, "%s  (bound >= 0.90)", cpu)
+	b.check(obConns <= workers, "openbind connections %d  (bound <= %d workers)", obConns, workers)
 	return nil
 }
 
