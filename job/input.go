@@ -431,6 +431,13 @@ func (in *inputReader) readError(err error) error {
 		msg = locale.Errorf("input.bare_quote")
 	case errors.Is(pe.Err, csv.ErrQuote):
 		msg = locale.Errorf("input.open_quote")
+		// A quote never closed runs on to the end of the file, which is
+		// where encoding/csv places the error (one past the last line's
+		// end): the reader has nothing after it. The place to fix is the
+		// record's first line.
+		if _, next := in.rec.Read(); next == io.EOF {
+			return &InputError{File: in.name, Line: pe.StartLine, Err: locale.Errorf("input.unclosed_quote")}
+		}
 	}
 	return &InputError{File: in.name, Line: pe.Line, Column: pe.Column, Err: msg}
 }

@@ -24,6 +24,7 @@ var enErrors = map[string]any{
 	"input.not_encoding":       `not %s text; save the file as "CSV UTF-8"`,
 	"input.bare_quote":         `a quote (") inside an unquoted field; quote the whole field and double the quote`,
 	"input.open_quote":         `a quoted field is not closed, or a quote (") follows it`,
+	"input.unclosed_quote":     `a quoted field that starts on this line is never closed: the file ends inside it; close its quote (") or remove it`,
 	"input.xls":                `an Excel 97-2003 workbook (.xls, or a WPS .et, or a password-protected workbook), which openbind does not read; open it in Excel or WPS and save it as an Excel Workbook (.xlsx) or as "CSV UTF-8"`,
 	"input.sheet_of_text":      "--sheet %q: the file is not an .xlsx workbook but a text file; --sheet is for workbooks only",
 	"input.not_utf8_forced":    `not UTF-8 text, although --input-encoding says utf-8; try --input-encoding gb18030, or save the file as "CSV UTF-8"`,

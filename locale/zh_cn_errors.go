@@ -20,6 +20,7 @@ var zhCNErrors = map[string]any{
 	"input.not_encoding":       "不是 %s 文本；请把文件另存为“CSV UTF-8”",
 	"input.bare_quote":         "未加引号的字段里出现了引号（\"）；请给整个字段加上引号，并把其中的引号写两遍",
 	"input.open_quote":         "加引号的字段没有闭合，或结尾引号后又跟了引号（\"）",
+	"input.unclosed_quote":     "从这一行开始的加引号字段一直没有闭合，文件在其中结束；请补上它的结尾引号（\"），或删去开头的引号",
 	"input.xls":                "这是 Excel 97-2003 工作簿（.xls、WPS 的 .et 或设了密码的工作簿），openbind 读不了；请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（.xlsx）”或“CSV UTF-8”",
 	"input.sheet_of_text":      "--sheet %q：这个文件不是 .xlsx 工作簿，而是文本文件；--sheet 只用于工作簿",
 	"input.not_utf8_forced":    "--input-encoding 指定了 utf-8，文件却不是 UTF-8 文本；可以试试 --input-encoding gb18030，或把文件另存为“CSV UTF-8”",
