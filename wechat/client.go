@@ -14,6 +14,7 @@ package wechat
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -324,10 +325,16 @@ func plainASCII(s string) bool {
 // elsewhere), has no cookie jar and no overall timeout (each attempt
 // carries its own deadline), and Do's copy of the headers for redirects
 // and its wrapping were 2% of a --qps 0 run's CPU (scripts/bench -pprof).
-// An error is wrapped in a *url.Error as Do wraps it, its URL redacted.
+// An error is wrapped in a *url.Error as Do wraps it, its URL redacted,
+// and a TLS record that starts "HTTP/" is http.ErrSchemeMismatch, as Do
+// says it.
 func (c *Client) do(req *http.Request, path string) (answer, error) {
 	resp, err := c.rt.RoundTrip(req)
 	if err != nil {
+		var rh tls.RecordHeaderError
+		if errors.As(err, &rh) && string(rh.RecordHeader[:]) == "HTTP/" {
+			err = http.ErrSchemeMismatch // as Do says it: a plain-http server at an https URL
+		}
 		return answer{}, &url.Error{Op: urlErrorOp(req.Method), URL: sanitizeURL(req.URL.String()), Err: err}
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
