@@ -4,11 +4,17 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"openbind/locale"
 	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"openbind/job"
+	"openbind/locale"
 )
 
 // envVar is the environment variable that sets a flag: OPENBIND_<FLAG>.
@@ -146,9 +152,29 @@ func wantsHelpOrVersion(args []string) bool {
 // withoutEnv makes every flag of app read no environment variable; the
 // help still names each flag's variable.
 func withoutEnv(app *cli.App) {
+	eachEnvFlag(app, func(env, usage reflect.Value) {
+		names := env.Interface().([]string)
+		usage.SetString(usage.String() + " [$" + strings.Join(names, ", $") + "]")
+		env.Set(reflect.Zero(env.Type()))
+	})
+}
+
+// withoutEmptyEnv makes the flags of app read none of their variables that
+// is set to "": an empty variable is one not set (urfave/cli would give a
+// string flag the value "", and a bad one).
+func withoutEmptyEnv(app *cli.App, getenv func(string) string) {
+	eachEnvFlag(app, func(env, _ reflect.Value) {
+		names := slices.DeleteFunc(slices.Clone(env.Interface().([]string)), func(n string) bool { return getenv(n) == "" })
+		env.Set(reflect.ValueOf(names))
+	})
+}
+
+// eachEnvFlag calls f with the EnvVars and the Usage of each flag of app
+// (and of its commands) that has variables.
+func eachEnvFlag(app *cli.App, f func(env, usage reflect.Value)) {
 	strip := func(flags []cli.Flag) {
-		for _, f := range flags {
-			v := reflect.ValueOf(f)
+		for _, fl := range flags {
+			v := reflect.ValueOf(fl)
 			if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 				continue
 			}
@@ -156,9 +182,7 @@ func withoutEnv(app *cli.App) {
 			if !env.IsValid() || env.Len() == 0 || !usage.IsValid() {
 				continue
 			}
-			names := env.Interface().([]string)
-			usage.SetString(usage.String() + " [$" + strings.Join(names, ", $") + "]")
-			env.Set(reflect.Zero(env.Type()))
+			f(env, usage)
 		}
 	}
 	strip(app.Flags)
@@ -200,17 +224,57 @@ func badFlag(c *cli.Context, name string, value any, want error) error {
 	return locale.Errorf("setting.value", "--"+name, value, want)
 }
 
+// choiceError is a value of a flag of the command line's own (name) that
+// is none of those it takes; want says which. badChoice names it as the
+// user gave it.
+type choiceError struct {
+	name, value string
+	want        error
+}
+
+func (e *choiceError) Error() string {
+	return locale.Errorf("setting.quoted", "--"+e.name, e.value, e.want).Error()
+}
+
+// badChoice is err, a *choiceError, said as the user gave the flag (the
+// command line or the environment); any other error is returned as it is.
+func badChoice(c *cli.Context, err error) error {
+	var ce *choiceError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	if raw, ok := fromEnvironment(c, ce.name); ok {
+		return locale.Errorf("setting.env", envVar(ce.name)[0], raw, ce.want)
+	}
+	return locale.Errorf("setting.quoted", "--"+ce.name, ce.value, ce.want)
+}
+
+// Bounds of --progress-interval: a line every 50 ms at most (the lines
+// are for people and for logs: 1ns wrote 300 MB in 20 s), one a day at
+// least.
+const (
+	minProgressInterval = 50 * time.Millisecond
+	maxProgressInterval = 24 * time.Hour
+)
+
 // checkProgressFlags checks the one setting of the command line's own
 // (job checks the rest: settingError).
 func checkProgressFlags(c *cli.Context) error {
-	if v := c.Duration("progress-interval"); c.IsSet("progress-interval") && v <= 0 {
+	v := c.Duration("progress-interval")
+	switch {
+	case c.IsSet("progress-interval") && v <= 0:
 		return badFlag(c, "progress-interval", v, locale.Errorf("want.more_than_0"))
+	case v < minProgressInterval || v > maxProgressInterval:
+		return badFlag(c, "progress-interval", v, locale.Errorf("want.duration_range", job.DurationText(minProgressInterval), job.DurationText(maxProgressInterval)))
 	}
 	return nil
 }
 
 // usageError keeps a usage error short: the message and where to look.
 func usageError(c *cli.Context, err error, _ bool) error {
+	if e := parseError(c, flagDashes.Replace(err.Error())); e != nil {
+		return e
+	}
 	name := "openbind"
 	if c.Command != nil && c.Command.Name != "" && c.Command.Name != name {
 		name += " " + c.Command.Name
@@ -230,11 +294,67 @@ func flagError(s string) error {
 	return errors.New(s)
 }
 
+// The errors of a value that does not parse: the flag package's (a
+// command line's; after flagDashes) and urfave/cli's (an environment
+// variable's).
+var (
+	badArgValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?--?([\w-]+): `)
+	badEnvValue = regexp.MustCompile(`^could not parse ("(?:[^"\\]|\\.)*") as \w+ value from environment variable "(\w+)" for flag ([\w-]+): `)
+)
+
+// parseError is the setting error of a message s of a value that does not
+// parse, as the user gave it ("--timeout "10": want a duration such as
+// 10s", "OPENBIND_TIMEOUT=10 (from the environment): ..."), with what the
+// flag's kind wants; nil for any other message.
+func parseError(c *cli.Context, s string) error {
+	if m := badArgValue.FindStringSubmatch(s); m != nil {
+		if v, err := strconv.Unquote(m[1]); err == nil {
+			if want := wantOfFlag(c, m[2]); want != nil {
+				return locale.Errorf("setting.quoted", "--"+m[2], v, want)
+			}
+		}
+	}
+	if m := badEnvValue.FindStringSubmatch(s); m != nil {
+		if v, err := strconv.Unquote(m[1]); err == nil {
+			if want := wantOfFlag(c, m[3]); want != nil {
+				return locale.Errorf("setting.env", m[2], v, want)
+			}
+		}
+	}
+	return nil
+}
+
+// wantOfFlag says what a value of flag name (of c's command, or the app's)
+// should be, by its kind; nil for a flag of no such kind.
+func wantOfFlag(c *cli.Context, name string) error {
+	flags := c.App.Flags
+	if c.Command != nil && len(c.Command.Flags) > 0 {
+		flags = append(slices.Clip(c.Command.Flags), flags...)
+	}
+	for _, f := range flags {
+		if !slices.Contains(f.Names(), name) {
+			continue
+		}
+		switch f.(type) {
+		case *cli.DurationFlag:
+			return locale.Errorf("want.duration")
+		case *cli.IntFlag, *cli.Int64Flag, *cli.UintFlag, *cli.Uint64Flag:
+			return locale.Errorf("want.whole")
+		case *cli.Float64Flag:
+			return locale.Errorf("want.number")
+		case *cli.BoolFlag:
+			return locale.Errorf("want.bool")
+		}
+		return nil
+	}
+	return nil
+}
+
 // newLogger returns the logger of --log-format and --log-level on w.
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, locale.Errorf("want.log_level", level)
+		return nil, &choiceError{"log-level", level, locale.Errorf("want.log_level")}
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -243,7 +363,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, locale.Errorf("want.log_format", format)
+	return nil, &choiceError{"log-format", format, locale.Errorf("want.log_format")}
 }
 
 // logAndProgress makes the logger and the progress of --log-format,
@@ -257,11 +377,11 @@ func logAndProgress(c *cli.Context, stderr io.Writer) (*slog.Logger, *progress, 
 	}
 	logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, badChoice(c, err)
 	}
 	prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink, lang(c))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, badChoice(c, err)
 	}
 	return logger, prog, nil
 }

@@ -35,15 +35,37 @@ func withLang(app *cli.App) {
 	}
 }
 
-// langOf is the language of the command: --lang (or OPENBIND_LANG) of the
-// command or of the app, else LC_ALL, LC_MESSAGES, LANG. Help reads none
-// of them (Decision 12): its flags have no environment then, and it does
-// not call langOf.
+// langOf is the language of the command: the last --lang of the command
+// line (before or after the command's name), else OPENBIND_LANG, else
+// LC_ALL, LC_MESSAGES, LANG. A flag always wins over its variable, and a
+// bad value is named as the user gave it (badChoice). Help reads none of
+// them (Decision 12): its flags have no environment then, and it does not
+// call langOf.
 func langOf(c *cli.Context) (locale.Lang, error) {
-	for _, x := range c.Lineage() {
-		if v := x.String("lang"); v != "" {
-			return locale.Parse(v)
+	v, ok := "", false
+	if args, given := c.App.Metadata[argsKey].([]string); given {
+		v, ok = langArg(args)
+	} else {
+		for _, x := range c.Lineage() {
+			if v = x.String("lang"); v != "" {
+				break
+			}
 		}
+		ok = v != ""
+	}
+	if ok && v != "" {
+		l, err := locale.Parse(v)
+		if err != nil {
+			return l, locale.Errorf("setting.quoted", "--lang", v, locale.Errorf("want.lang"))
+		}
+		return l, nil
+	}
+	if v := os.Getenv("OPENBIND_LANG"); v != "" {
+		l, err := locale.Parse(v)
+		if err != nil {
+			return l, locale.Errorf("setting.env", "OPENBIND_LANG", v, locale.Errorf("want.lang"))
+		}
+		return l, nil
 	}
 	return locale.FromEnv(os.Getenv), nil
 }

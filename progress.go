@@ -111,7 +111,7 @@ func newProgress(mode string, interval time.Duration, sink *stderrSink, lang loc
 	case progressNone:
 		return nil, nil
 	default:
-		return nil, locale.Errorf("want.progress", mode)
+		return nil, &choiceError{"progress", mode, locale.Errorf("want.progress")}
 	}
 	if interval <= 0 {
 		return nil, locale.Errorf("want.progress_every", interval)
