@@ -366,6 +366,15 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, &choiceError{"log-format", format, locale.Errorf("want.log_format")}
 }
 
+// progressMode is the --progress mode to draw with JSON logs or not: auto
+// draws no bar amid JSON logs, terminal or not, but their records.
+func progressMode(mode string, jsonLogs bool) string {
+	if jsonLogs && mode == progressAuto {
+		return progressPlain
+	}
+	return mode
+}
+
 // logAndProgress makes the logger and the progress of --log-format,
 // --log-level, --progress and --progress-interval on stderr, through
 // main's sink when stderr is it (its signal notices then share the line
@@ -379,9 +388,13 @@ func logAndProgress(c *cli.Context, stderr io.Writer) (*slog.Logger, *progress, 
 	if err != nil {
 		return nil, nil, badChoice(c, err)
 	}
-	prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink, lang(c))
+	json := c.String("log-format") == "json"
+	prog, err := newProgress(progressMode(c.String("progress"), json), c.Duration("progress-interval"), sink, lang(c))
 	if err != nil {
 		return nil, nil, badChoice(c, err)
+	}
+	if json {
+		jsonProgress(prog)
 	}
 	return logger, prog, nil
 }

@@ -98,3 +98,31 @@ func TestDurationText(t *testing.T) {
 		}
 	}
 }
+
+// Too few open files for the workers is an error of QPS when the workers
+// are its default (the user gave no --workers), saying so; of Workers else.
+func TestTooFewFilesNamesTheDefault(t *testing.T) {
+	tests := []struct {
+		name    string
+		ofQPS   bool
+		field   string
+		want    string
+		workers int
+	}{
+		{"default", true, "QPS", "QPS 100: the default --workers for this rate, 126, need about 536 open files, and this process may have 200 (ulimit -n): lower --qps, set --workers to 42 or fewer, or raise the limit", 126},
+		{"given", false, "Workers", "Workers 126: need about 536 open files, and this process may have 200 (ulimit -n): lower it to 42 or fewer, or raise the limit", 126},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Config{QPS: 100, Workers: tt.workers, workersOfQPS: tt.ofQPS}
+			err := tooFewFiles(&c, openFilesNeeded(c.Workers), 200)
+			if err.Field != tt.field || err.Error() != tt.want {
+				t.Errorf("tooFewFiles: field %s, %q; want %s, %q", err.Field, err, tt.field, tt.want)
+			}
+		})
+	}
+	c := Config{Input: "in.csv", QPS: 100}
+	if err := c.setDefaults(); err != nil || !c.workersOfQPS {
+		t.Errorf("setDefaults: %v; workersOfQPS %v, want true", err, c.workersOfQPS)
+	}
+}
