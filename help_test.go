@@ -80,6 +80,9 @@ func TestHelpInChinese(t *testing.T) {
 func TestHelpStatesTheBounds(t *testing.T) {
 	ranges := map[string]string{
 		"--qps":               fmt.Sprintf("%v 到 %v", job.MinQPS, job.MaxQPS),
+		"--burst":             fmt.Sprintf("1 到 %d", job.MaxWorkers),
+		"--workers":           fmt.Sprintf("1 到 %d", job.MaxWorkers),
+		"--max-attempts":      fmt.Sprintf("1 到 %d", job.MaxAttemptsMost),
 		"--progress-interval": job.DurationText(minProgressInterval) + " 到 " + job.DurationText(maxProgressInterval),
 	}
 	for flag, field := range map[string]string{"--timeout": "Timeout", "--retry-backoff": "RetryBackoff", "--token-timeout": "TokenTimeout", "--minute-quota-pause": "QuotaPause"} {

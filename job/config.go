@@ -107,6 +107,12 @@ const (
 	// grants; the default pool of a faster one would be thousands of
 	// connections (--qps 0 is there for a local stand-in).
 	MaxQPS = 10000
+	// MaxWorkers is the most calls in flight (and of a burst): the
+	// default pool's most, 40000 open files.
+	MaxWorkers = 10000
+	// MaxAttemptsMost is the most attempts per call: with the backoff
+	// capped at 30 s, more keep a row that never answers for an hour.
+	MaxAttemptsMost = 100
 )
 
 // durationBounds are the bounds of each duration setting. Below the least
@@ -138,7 +144,7 @@ func defaultWorkers(qps float64, burst int) int {
 		return 32
 	}
 	n := math.Ceil(qps*MaxLatency.Seconds()*1.25) + float64(max(burst, 1))
-	return int(min(max(n, 4), 10000))
+	return int(min(max(n, 4), MaxWorkers))
 }
 
 // Validate checks the settings, the one place that does: an error is a
@@ -161,9 +167,13 @@ func (c *Config) Validate(stated func(field string) bool) error {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"Burst", c.Burst}, {"Workers", c.Workers}, {"MaxAttempts", c.MaxAttempts}} {
-		if f.v < 0 || f.v == 0 && stated(f.name) {
+		most int
+	}{{"Burst", c.Burst, MaxWorkers}, {"Workers", c.Workers, MaxWorkers}, {"MaxAttempts", c.MaxAttempts, MaxAttemptsMost}} {
+		switch {
+		case f.v < 0 || f.v == 0 && stated(f.name):
 			return badSetting(f.name, f.v, "want.one_or_more")
+		case f.v > f.most:
+			return badSetting(f.name, f.v, "want.one_to", f.most)
 		}
 	}
 	for _, f := range []struct {

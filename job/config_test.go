@@ -33,6 +33,10 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"negative token timeout", func(c *Config) { c.TokenTimeout = -1 }, "", "TokenTimeout", "TokenTimeout -1ns: want more than 0"},
 		{"zero pause is the next minute", func(c *Config) { c.QuotaPause = 0 }, "QuotaPause", "", ""},
 		{"negative pause", func(c *Config) { c.QuotaPause = -time.Second }, "", "QuotaPause", "QuotaPause -1s: want 0 (until the next minute) or more"},
+		{"workers above the most", func(c *Config) { c.Workers = MaxWorkers + 1 }, "", "Workers", "Workers 10001: want 1 to 10000"},
+		{"burst of an int's most", func(c *Config) { c.Burst = math.MaxInt }, "", "Burst", "Burst 9223372036854775807: want 1 to 10000"},
+		{"attempts without end", func(c *Config) { c.MaxAttempts = math.MaxInt }, "", "MaxAttempts", "MaxAttempts 9223372036854775807: want 1 to 100"},
+		{"ints at their most", func(c *Config) { c.Workers, c.Burst, c.MaxAttempts = MaxWorkers, MaxWorkers, MaxAttemptsMost }, "", "", ""},
 		// Bounds: a run that never ends, a pool of an overflow, a flood of lines.
 		{"qps below the floor", func(c *Config) { c.QPS = 1e-300 }, "", "QPS", "QPS 1e-300: want 0 (no limit) or from 0.01 (a call every 100 s) to 10000 calls a second"},
 		{"qps just below the floor", func(c *Config) { c.QPS = 0.0001 }, "", "QPS", "QPS 0.0001: want 0 (no limit) or from 0.01 (a call every 100 s) to 10000 calls a second"},

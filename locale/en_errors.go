@@ -87,6 +87,7 @@ func merge(cat, part map[string]any) {
 var enUsage = map[string]any{
 	"want.required":          "is required",
 	"want.qps":               "want 0 (no limit) or more",
+	"want.one_to":            "want 1 to %d",
 	"want.one_or_more":       "want 1 or more",
 	"want.more_than_0":       "want more than 0",
 	"want.quota_pause":       "want 0 (until the next minute) or more",

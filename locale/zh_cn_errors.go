@@ -69,6 +69,7 @@ func init() { merge(zhCN, zhCNErrors) }
 var zhCNUsage = map[string]any{
 	"want.required":          "必须指定",
 	"want.qps":               "应为 0（不限速）或更大的数",
+	"want.one_to":            "应为 1 到 %d",
 	"want.one_or_more":       "应为 1 或更大的数",
 	"want.more_than_0":       "应大于 0",
 	"want.quota_pause":       "应为 0（等到下一分钟）或更长",
