@@ -249,11 +249,11 @@ func badChoice(c *cli.Context, err error) error {
 	return locale.Errorf("setting.quoted", "--"+ce.name, ce.value, ce.want)
 }
 
-// Bounds of --progress-interval: a line every 50 ms at most (the lines
+// Bounds of --progress-interval: a line every 10 ms at most (the lines
 // are for people and for logs: 1ns wrote 300 MB in 20 s), one a day at
 // least.
 const (
-	minProgressInterval = 50 * time.Millisecond
+	minProgressInterval = 10 * time.Millisecond
 	maxProgressInterval = 24 * time.Hour
 )
 

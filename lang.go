@@ -42,30 +42,27 @@ func withLang(app *cli.App) {
 // them (Decision 12): its flags have no environment then, and it does not
 // call langOf.
 func langOf(c *cli.Context) (locale.Lang, error) {
-	v, ok := "", false
-	if args, given := c.App.Metadata[argsKey].([]string); given {
-		v, ok = langArg(args)
-	} else {
-		for _, x := range c.Lineage() {
-			if v = x.String("lang"); v != "" {
-				break
-			}
-		}
-		ok = v != ""
-	}
-	if ok && v != "" {
+	args, _ := c.App.Metadata[argsKey].([]string)
+	if v, ok := langArg(args); ok && v != "" {
 		l, err := locale.Parse(v)
 		if err != nil {
 			return l, locale.Errorf("setting.quoted", "--lang", v, locale.Errorf("want.lang"))
 		}
 		return l, nil
 	}
-	if v := os.Getenv("OPENBIND_LANG"); v != "" {
-		l, err := locale.Parse(v)
-		if err != nil {
-			return l, locale.Errorf("setting.env", "OPENBIND_LANG", v, locale.Errorf("want.lang"))
+	// The flag's value here is OPENBIND_LANG's (none when help or version
+	// strip the variables: withoutEnv), or, without args, the flag's.
+	for _, x := range c.Lineage() {
+		if v := x.String("lang"); v != "" {
+			l, err := locale.Parse(v)
+			if err != nil {
+				if raw, env := fromEnvironment(c, "lang"); env {
+					return l, locale.Errorf("setting.env", envVar("lang")[0], raw, locale.Errorf("want.lang"))
+				}
+				return l, locale.Errorf("setting.quoted", "--lang", v, locale.Errorf("want.lang"))
+			}
+			return l, nil
 		}
-		return l, nil
 	}
 	return locale.FromEnv(os.Getenv), nil
 }

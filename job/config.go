@@ -121,7 +121,7 @@ const (
 // RetryBackoff is capped at 30 s anyway (newBackOff), the minute quota
 // turns every minute (QuotaPause; 0 is "until then").
 var durationBounds = map[string][2]time.Duration{
-	"Timeout":      {100 * time.Millisecond, 5 * time.Minute},
+	"Timeout":      {100 * time.Millisecond, 10 * time.Minute},
 	"RetryBackoff": {time.Millisecond, 30 * time.Second},
 	"TokenTimeout": {100 * time.Millisecond, 10 * time.Minute},
 	"QuotaPause":   {time.Millisecond, 10 * time.Minute},

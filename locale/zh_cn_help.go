@@ -24,7 +24,7 @@ var zhCNHelp = map[string]string{
 	"help.--workers":                    "同时进行的调用数上限，1 到 10000；默认值可在微信 1 s 内应答时保持 --qps（--qps 0 时为 32）",
 	"help.--workers.default":            "依 --qps 而定",
 	"help.--max-attempts":               "每次调用的尝试次数（含第一次），1 到 100，用于临时性错误（-1、HTTP 5xx、网络错误）",
-	"help.--timeout":                    "每次尝试的时限，100ms 到 5m",
+	"help.--timeout":                    "每次尝试的时限，100ms 到 10m",
 	"help.--retry-backoff":              "第一次重试前的等待，1ms 到 30s；之后每次翻倍并加随机抖动，最多为它的 20 倍（至多 30s）",
 	"help.--base-url":                   "接口的基础 URL，逗号分隔，每个形如 https://host[:port][/path]（http 只可用于本机回环地址上的模拟服务）；连不上一个时立即改用下一个",
 	"help.--minute-quota-pause":         "收到 45011（每分钟额度）时所有调用暂停多久，之后放慢速率继续，1ms 到 10m；默认等到时钟的下一分钟，即额度重置时",
@@ -32,7 +32,7 @@ var zhCNHelp = map[string]string{
 	"help.--log-format":                 "stderr 上日志的格式：text 或 json",
 	"help.--log-level":                  "debug（每行、每次重试一条）、info、warn 或 error",
 	"help.--progress":                   "auto（在终端上显示进度条，否则逐行输出）、bar、plain 或 none；写到 stderr",
-	"help.--progress-interval":          "逐行进度多久写一次，50ms 到 24h",
+	"help.--progress-interval":          "逐行进度多久写一次，10ms 到 24h",
 	"help.--token-command":              "一条命令（sh -c），在第一行输出 $OPENBIND_APPID 的新 token；token 单元格为空时调用（此时可以没有 access_token 列），遇到 40001/40014/42001 后也会调用一次",
 	"help.--token-timeout":              "--token-command 每次运行的时限，100ms 到 10m",
 
