@@ -4,11 +4,15 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"openbind/locale"
 	"reflect"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"openbind/job"
+	"openbind/locale"
 )
 
 // envVar is the environment variable that sets a flag: OPENBIND_<FLAG>.
@@ -146,9 +150,29 @@ func wantsHelpOrVersion(args []string) bool {
 // withoutEnv makes every flag of app read no environment variable; the
 // help still names each flag's variable.
 func withoutEnv(app *cli.App) {
+	eachEnvFlag(app, func(env, usage reflect.Value) {
+		names := env.Interface().([]string)
+		usage.SetString(usage.String() + " [$" + strings.Join(names, ", $") + "]")
+		env.Set(reflect.Zero(env.Type()))
+	})
+}
+
+// withoutEmptyEnv makes the flags of app read none of their variables that
+// is set to "": an empty variable is one not set (urfave/cli would give a
+// string flag the value "", and a bad one).
+func withoutEmptyEnv(app *cli.App, getenv func(string) string) {
+	eachEnvFlag(app, func(env, _ reflect.Value) {
+		names := slices.DeleteFunc(slices.Clone(env.Interface().([]string)), func(n string) bool { return getenv(n) == "" })
+		env.Set(reflect.ValueOf(names))
+	})
+}
+
+// eachEnvFlag calls f with the EnvVars and the Usage of each flag of app
+// (and of its commands) that has variables.
+func eachEnvFlag(app *cli.App, f func(env, usage reflect.Value)) {
 	strip := func(flags []cli.Flag) {
-		for _, f := range flags {
-			v := reflect.ValueOf(f)
+		for _, fl := range flags {
+			v := reflect.ValueOf(fl)
 			if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 				continue
 			}
@@ -156,9 +180,7 @@ func withoutEnv(app *cli.App) {
 			if !env.IsValid() || env.Len() == 0 || !usage.IsValid() {
 				continue
 			}
-			names := env.Interface().([]string)
-			usage.SetString(usage.String() + " [$" + strings.Join(names, ", $") + "]")
-			env.Set(reflect.Zero(env.Type()))
+			f(env, usage)
 		}
 	}
 	strip(app.Flags)
@@ -200,17 +222,32 @@ func badFlag(c *cli.Context, name string, value any, want error) error {
 	return locale.Errorf("setting.value", "--"+name, value, want)
 }
 
+// Bounds of --progress-interval: a line every 10 ms at most (the lines
+// are for people and for logs: 1ns wrote 300 MB in 20 s), one a day at
+// least.
+const (
+	minProgressInterval = 10 * time.Millisecond
+	maxProgressInterval = 24 * time.Hour
+)
+
 // checkProgressFlags checks the one setting of the command line's own
 // (job checks the rest: settingError).
 func checkProgressFlags(c *cli.Context) error {
-	if v := c.Duration("progress-interval"); c.IsSet("progress-interval") && v <= 0 {
+	v := c.Duration("progress-interval")
+	switch {
+	case c.IsSet("progress-interval") && v <= 0:
 		return badFlag(c, "progress-interval", v, locale.Errorf("want.more_than_0"))
+	case v < minProgressInterval || v > maxProgressInterval:
+		return badFlag(c, "progress-interval", v, locale.Errorf("want.duration_range", job.DurationText(minProgressInterval), job.DurationText(maxProgressInterval)))
 	}
 	return nil
 }
 
 // usageError keeps a usage error short: the message and where to look.
 func usageError(c *cli.Context, err error, _ bool) error {
+	if e := parseError(c, flagDashes.Replace(err.Error())); e != nil {
+		return e
+	}
 	name := "openbind"
 	if c.Command != nil && c.Command.Name != "" && c.Command.Name != name {
 		name += " " + c.Command.Name
@@ -234,7 +271,7 @@ func flagError(s string) error {
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, locale.Errorf("want.log_level", level)
+		return nil, &choiceError{"log-level", level, locale.Errorf("want.log_level")}
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -243,7 +280,16 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, locale.Errorf("want.log_format", format)
+	return nil, &choiceError{"log-format", format, locale.Errorf("want.log_format")}
+}
+
+// progressMode is the --progress mode to draw with JSON logs or not: auto
+// draws no bar amid JSON logs, terminal or not, but their records.
+func progressMode(mode string, jsonLogs bool) string {
+	if jsonLogs && mode == progressAuto {
+		return progressPlain
+	}
+	return mode
 }
 
 // logAndProgress makes the logger and the progress of --log-format,
@@ -257,11 +303,15 @@ func logAndProgress(c *cli.Context, stderr io.Writer) (*slog.Logger, *progress, 
 	}
 	logger, err := newLogger(sink, c.String("log-format"), c.String("log-level"))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, badChoice(c, err)
 	}
-	prog, err := newProgress(c.String("progress"), c.Duration("progress-interval"), sink, lang(c))
+	json := c.String("log-format") == "json"
+	prog, err := newProgress(progressMode(c.String("progress"), json), c.Duration("progress-interval"), sink, lang(c))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, badChoice(c, err)
+	}
+	if json {
+		jsonProgress(prog)
 	}
 	return logger, prog, nil
 }

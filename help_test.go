@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/urfave/cli/v2"
+
+	"openbind/job"
 	"openbind/locale"
 )
 
@@ -68,5 +72,32 @@ func TestHelpInChinese(t *testing.T) {
 				t.Errorf("Chinese %v, want %v:\n%s", zh, c.zh, out.String())
 			}
 		})
+	}
+}
+
+// The ranges the help states (English and Chinese) are those Validate and
+// checkProgressFlags hold to.
+func TestHelpStatesTheBounds(t *testing.T) {
+	ranges := map[string]string{
+		"--qps":               fmt.Sprintf("%v 到 %v", job.MinQPS, job.MaxQPS),
+		"--burst":             fmt.Sprintf("1 到 %d", job.MaxWorkers),
+		"--workers":           fmt.Sprintf("1 到 %d", job.MaxWorkers),
+		"--max-attempts":      fmt.Sprintf("1 到 %d", job.MaxAttemptsMost),
+		"--progress-interval": job.DurationText(minProgressInterval) + " 到 " + job.DurationText(maxProgressInterval),
+	}
+	for flag, field := range map[string]string{"--timeout": "Timeout", "--retry-backoff": "RetryBackoff", "--token-timeout": "TokenTimeout", "--minute-quota-pause": "QuotaPause"} {
+		least, most, _ := job.DurationBounds(field)
+		ranges[flag] = job.DurationText(least) + " 到 " + job.DurationText(most)
+	}
+	for flag, zh := range ranges {
+		en := strings.Replace(zh, " 到 ", " to ", 1)
+		for _, f := range runFlags() {
+			if f.Names()[0] == flag[2:] && !strings.Contains(f.(cli.DocGenerationFlag).GetUsage(), en) {
+				t.Errorf("%s's help does not say %q", flag, en)
+			}
+		}
+		if text, _ := locale.HelpText(locale.Chinese, "help."+flag); !strings.Contains(text, zh) {
+			t.Errorf("%s's Chinese help does not say %q", flag, zh)
+		}
 	}
 }

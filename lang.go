@@ -35,14 +35,33 @@ func withLang(app *cli.App) {
 	}
 }
 
-// langOf is the language of the command: --lang (or OPENBIND_LANG) of the
-// command or of the app, else LC_ALL, LC_MESSAGES, LANG. Help reads none
-// of them (Decision 12): its flags have no environment then, and it does
-// not call langOf.
+// langOf is the language of the command: the last --lang of the command
+// line (before or after the command's name), else OPENBIND_LANG, else
+// LC_ALL, LC_MESSAGES, LANG. A flag always wins over its variable, and a
+// bad value is named as the user gave it (badChoice). Help reads none of
+// them (Decision 12): its flags have no environment then, and it does not
+// call langOf.
 func langOf(c *cli.Context) (locale.Lang, error) {
+	args, _ := c.App.Metadata[argsKey].([]string)
+	if v, ok := langArg(args); ok && v != "" {
+		l, err := locale.Parse(v)
+		if err != nil {
+			return l, locale.Errorf("setting.quoted", "--lang", v, locale.Errorf("want.lang"))
+		}
+		return l, nil
+	}
+	// The flag's value here is OPENBIND_LANG's (none when help or version
+	// strip the variables: withoutEnv), or, without args, the flag's.
 	for _, x := range c.Lineage() {
 		if v := x.String("lang"); v != "" {
-			return locale.Parse(v)
+			l, err := locale.Parse(v)
+			if err != nil {
+				if raw, env := fromEnvironment(c, "lang"); env {
+					return l, locale.Errorf("setting.env", envVar("lang")[0], raw, locale.Errorf("want.lang"))
+				}
+				return l, locale.Errorf("setting.quoted", "--lang", v, locale.Errorf("want.lang"))
+			}
+			return l, nil
 		}
 	}
 	return locale.FromEnv(os.Getenv), nil

@@ -157,6 +157,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		withoutEnv(app)
 	} else {
 		translateHelp(app, lang) // the help of a usage error
+		withoutEmptyEnv(app, os.Getenv)
 	}
 	err := app.RunContext(ctx, args)
 	var st *exitStatus

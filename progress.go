@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"log/slog"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -111,7 +113,7 @@ func newProgress(mode string, interval time.Duration, sink *stderrSink, lang loc
 	case progressNone:
 		return nil, nil
 	default:
-		return nil, locale.Errorf("want.progress", mode)
+		return nil, &choiceError{"progress", mode, locale.Errorf("want.progress")}
 	}
 	if interval <= 0 {
 		return nil, locale.Errorf("want.progress_every", interval)
@@ -127,8 +129,11 @@ type progress struct {
 	bar      bool
 	interval time.Duration
 	sink     *stderrSink
-	now      func() time.Time // time.Now; tests set a clock
-	t        *locale.Printer  // the language of the bar and the lines
+	// log, when set, writes the plain lines as JSON log records (msg
+	// "progress", keys in English): the form of --log-format json.
+	log *slog.Logger
+	now func() time.Time // time.Now; tests set a clock
+	t   *locale.Printer  // the language of the bar and the lines
 
 	total  int
 	start  time.Time
@@ -249,6 +254,10 @@ func (p *progress) frame() string {
 // line writes one plain progress line; the interval is its rate's window.
 func (p *progress) line() {
 	c := p.counts(min(p.interval, rateWindow))
+	if p.log != nil {
+		p.record(c)
+		return
+	}
 	msg := p.tr().T("progress.line", c.done, p.total, c.pct, c.rate)
 	switch {
 	case p.ended.Load():
@@ -258,6 +267,28 @@ func (p *progress) line() {
 	}
 	msg += p.tr().T("progress.line.end", c.failed)
 	_, _ = p.sink.Write([]byte(msg))
+}
+
+// record writes c as a JSON log record: what line says, for machines.
+func (p *progress) record(c counts) {
+	attrs := []any{"done", c.done, "total", p.total, "percent", math.Round(c.pct*10) / 10,
+		"rate", math.Round(c.rate*10) / 10, "failed", c.failed, "elapsed_seconds", c.elapsed.Round(time.Millisecond).Seconds()}
+	switch {
+	case p.ended.Load():
+		attrs = append(attrs, "ended", true)
+	case c.rate > 0:
+		attrs = append(attrs, "eta_seconds", c.eta.Round(time.Millisecond).Seconds())
+	}
+	p.log.Info("progress", attrs...)
+}
+
+// jsonProgress makes p, when it writes plain lines, write them as JSON log
+// records on its sink, whatever --log-level says (the lines are not logs
+// of a level).
+func jsonProgress(p *progress) {
+	if p != nil && !p.bar {
+		p.log = slog.New(slog.NewJSONHandler(p.sink, nil))
+	}
 }
 
 // roundDuration rounds d to the second, or to the millisecond below one.

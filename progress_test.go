@@ -205,3 +205,17 @@ func TestProgressInChinese(t *testing.T) {
 		t.Errorf("plain line %q", got)
 	}
 }
+
+// With JSON logs, auto draws no bar (its records instead), on a terminal
+// too; an explicit mode is kept.
+func TestProgressModeOfJSONLogs(t *testing.T) {
+	for _, tt := range []struct {
+		mode string
+		json bool
+		want string
+	}{{progressAuto, true, progressPlain}, {progressAuto, false, progressAuto}, {progressBar, true, progressBar}, {progressNone, true, progressNone}} {
+		if got := progressMode(tt.mode, tt.json); got != tt.want {
+			t.Errorf("progressMode(%q, %v) = %q, want %q", tt.mode, tt.json, got, tt.want)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func reportCommand(stdout, stderr io.Writer) *cli.Command {
 			case "html":
 				return s.WriteHTML(stdout, report.PageOptions{Input: c.String("input"), Lang: lang(c)})
 			}
-			return locale.Errorf("want.format", c.String("format"))
+			return badChoice(c, &choiceError{"format", c.String("format"), locale.Errorf("want.format")})
 		},
 	}
 }

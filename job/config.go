@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"openbind/locale"
@@ -28,6 +29,9 @@ type Config struct {
 	QPS     float64
 	Burst   int
 	Workers int // 0: defaultWorkers(QPS, Burst)
+	// workersOfQPS says Workers is the default, of QPS: an error of the
+	// workers is then one of QPS (the user gave no --workers).
+	workersOfQPS bool
 
 	MaxAttempts  int           // attempts per call, at least 1
 	Timeout      time.Duration // per attempt
@@ -92,15 +96,55 @@ const (
 	MaxLatency = time.Second
 )
 
+// Bounds of the settings: Validate refuses a value outside them, before
+// anything is read or sent.
+const (
+	// MinQPS is the slowest rate (one call every 100 s), well under any a
+	// real platform is given: below it a wave of a few rows would take
+	// days, and the plan's time would not be a duration. 0 is no limit.
+	MinQPS = 0.01
+	// MaxQPS is the fastest rate, a hundredfold the minute quotas WeChat
+	// grants; the default pool of a faster one would be thousands of
+	// connections (--qps 0 is there for a local stand-in).
+	MaxQPS = 10000
+	// MaxWorkers is the most calls in flight (and of a burst): the
+	// default pool's most, 40000 open files.
+	MaxWorkers = 10000
+	// MaxAttemptsMost is the most attempts per call: with the backoff
+	// capped at 30 s, more keep a row that never answers for an hour.
+	MaxAttemptsMost = 100
+)
+
+// durationBounds are the bounds of each duration setting. Below the least
+// an attempt cannot reach WeChat (Timeout), a token command cannot start
+// (TokenTimeout); above the most a row or the run waits for nothing:
+// RetryBackoff is capped at 30 s anyway (newBackOff), the minute quota
+// turns every minute (QuotaPause; 0 is "until then").
+var durationBounds = map[string][2]time.Duration{
+	"Timeout":      {100 * time.Millisecond, 10 * time.Minute},
+	"RetryBackoff": {time.Millisecond, 30 * time.Second},
+	"TokenTimeout": {100 * time.Millisecond, 10 * time.Minute},
+	"QuotaPause":   {time.Millisecond, 10 * time.Minute},
+}
+
+// DurationBounds are the least and the most of the duration setting field
+// (Timeout, RetryBackoff, TokenTimeout, QuotaPause); ok is false for a
+// field without bounds.
+func DurationBounds(field string) (least, most time.Duration, ok bool) {
+	b, ok := durationBounds[field]
+	return b[0], b[1], ok
+}
+
 // defaultWorkers sizes the pool by Little's law: enough calls in flight to
 // keep qps when each takes MaxLatency, plus a quarter for the retries and
-// the tail, plus the burst. With no rate limit it is 32.
+// the tail, plus the burst; from 4 to 10000. With no rate limit it is 32.
+// It counts in floats, so that no qps nor burst overflows it.
 func defaultWorkers(qps float64, burst int) int {
 	if qps <= 0 {
 		return 32
 	}
-	n := int(math.Ceil(qps*MaxLatency.Seconds()*1.25)) + max(burst, 1)
-	return min(max(n, 4), 10000)
+	n := math.Ceil(qps*MaxLatency.Seconds()*1.25) + float64(max(burst, 1))
+	return int(min(max(n, 4), MaxWorkers))
 }
 
 // Validate checks the settings, the one place that does: an error is a
@@ -114,35 +158,62 @@ func (c *Config) Validate(stated func(field string) bool) error {
 	if c.Input == "" {
 		return &ConfigError{Field: "Input", Err: ErrMissing}
 	}
-	if q := c.QPS; q < 0 || math.IsNaN(q) || math.IsInf(q, 0) {
+	switch q := c.QPS; {
+	case q < 0 || math.IsNaN(q):
 		return badSetting("QPS", q, "want.qps")
+	case q != 0 && (q < MinQPS || q > MaxQPS):
+		return badSetting("QPS", q, "want.qps_range", MinQPS, MaxQPS)
 	}
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"Burst", c.Burst}, {"Workers", c.Workers}, {"MaxAttempts", c.MaxAttempts}} {
-		if f.v < 0 || f.v == 0 && stated(f.name) {
+		most int
+	}{{"Burst", c.Burst, MaxWorkers}, {"Workers", c.Workers, MaxWorkers}, {"MaxAttempts", c.MaxAttempts, MaxAttemptsMost}} {
+		switch {
+		case f.v < 0 || f.v == 0 && stated(f.name):
 			return badSetting(f.name, f.v, "want.one_or_more")
+		case f.v > f.most:
+			return badSetting(f.name, f.v, "want.one_to", f.most)
 		}
 	}
 	for _, f := range []struct {
 		name string
 		v    time.Duration
 	}{{"Timeout", c.Timeout}, {"RetryBackoff", c.RetryBackoff}, {"TokenTimeout", c.TokenTimeout}} {
-		if f.v < 0 || f.v == 0 && stated(f.name) {
+		least, most, _ := DurationBounds(f.name)
+		switch {
+		case f.v < 0 || f.v == 0 && stated(f.name):
 			return badSetting(f.name, f.v, "want.more_than_0")
+		case f.v != 0 && (f.v < least || f.v > most):
+			return badSetting(f.name, f.v, "want.duration_range", DurationText(least), DurationText(most))
 		}
 	}
-	if c.QuotaPause < 0 {
-		return badSetting("QuotaPause", c.QuotaPause, "want.quota_pause")
+	least, most, _ := DurationBounds("QuotaPause")
+	switch p := c.QuotaPause; {
+	case p < 0:
+		return badSetting("QuotaPause", p, "want.quota_pause")
+	case p != 0 && (p < least || p > most):
+		return badSetting("QuotaPause", p, "want.quota_pause_range", DurationText(least), DurationText(most))
 	}
 	return nil
 }
 
+// DurationText is d as a person writes it: 5m, not 5m0s.
+func DurationText(d time.Duration) string {
+	s := d.String()
+	if t, ok := strings.CutSuffix(s, "m0s"); ok {
+		s = t + "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
+}
+
 // badSetting is the error of field's value v, want the message key of
 // what it should be.
-func badSetting(field string, v any, want string) *ConfigError {
-	return &ConfigError{Field: field, Value: v, Err: locale.Errorf(want)}
+func badSetting(field string, v any, want string, args ...any) *ConfigError {
+	return &ConfigError{Field: field, Value: v, Err: locale.Errorf(want, args...)}
 }
 
 func (c *Config) setDefaults() error {
@@ -154,7 +225,7 @@ func (c *Config) setDefaults() error {
 	}
 	c.Burst = max(c.Burst, 1)
 	if c.Workers == 0 {
-		c.Workers = defaultWorkers(c.QPS, c.Burst)
+		c.Workers, c.workersOfQPS = defaultWorkers(c.QPS, c.Burst), true
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = DefaultMaxAttempts

@@ -3,6 +3,8 @@ package job
 import (
 	"errors"
 	"syscall"
+
+	"openbind/locale"
 )
 
 // The file descriptors a run needs: a fixed base (standard streams, the
@@ -16,6 +18,20 @@ const (
 
 func openFilesNeeded(workers int) uint64 {
 	return uint64(openFilesBase + openFilesPerWorker*workers)
+}
+
+// tooFewFiles is the error of c's workers, which need need open files
+// where the process may have have: the error of QPS when the workers are
+// its default (the user gave no --workers), saying so.
+func tooFewFiles(c *Config, need, have uint64) *ConfigError {
+	most := max(int(have)-openFilesBase, 0) / openFilesPerWorker
+	switch {
+	case most < 1:
+		return &ConfigError{Err: locale.Errorf("want.files_none", have, openFilesNeeded(1))}
+	case c.workersOfQPS:
+		return &ConfigError{Field: "QPS", Value: c.QPS, Err: locale.Errorf("want.files_default", c.Workers, need, have, most)}
+	}
+	return &ConfigError{Field: "Workers", Value: c.Workers, Err: locale.Errorf("want.files", need, have, most)}
 }
 
 // tooManyFiles is the stop of a run that ran out of file descriptors: an

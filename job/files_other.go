@@ -4,4 +4,4 @@ package job
 
 // checkOpenFiles has nothing to check where handles are not counted
 // against a per-process limit (Windows).
-func checkOpenFiles(int) error { return nil }
+func checkOpenFiles(*Config) error { return nil }

@@ -61,7 +61,16 @@ func (p *Plan) Duration() (d time.Duration, ok bool) {
 	if p.QPS <= 0 {
 		return 0, false
 	}
-	return time.Duration(float64(p.Calls()) / p.QPS * float64(time.Second)).Round(time.Second), true
+	return seconds(float64(p.Calls())/p.QPS, time.Second), true
+}
+
+// seconds is s seconds rounded to round, at most the longest duration: a
+// quotient of counts and rates never prints negative (an overflow would).
+func seconds(s float64, round time.Duration) time.Duration {
+	if !(s*float64(time.Second) < math.MaxInt64/2) { // NaN too
+		return time.Duration(math.MaxInt64 / 2).Round(round)
+	}
+	return time.Duration(max(s, 0) * float64(time.Second)).Round(round)
 }
 
 // HoldsUpTo is the answer time up to which p.Workers keep p.QPS: beyond
@@ -70,7 +79,7 @@ func (p *Plan) HoldsUpTo() time.Duration {
 	if p.QPS <= 0 {
 		return 0
 	}
-	return time.Duration(float64(p.Workers) / p.QPS * float64(time.Second)).Round(10 * time.Millisecond)
+	return seconds(float64(p.Workers)/p.QPS, 10*time.Millisecond)
 }
 
 // logInput writes the run's first lines: how the input was read, which

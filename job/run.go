@@ -82,7 +82,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		return res, err
 	}
-	if err := checkOpenFiles(cfg.Workers); err != nil {
+	if err := checkOpenFiles(&cfg); err != nil {
 		return nil, err
 	}
 	// A file that is no results file is refused before its lock is made

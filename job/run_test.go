@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -390,6 +391,11 @@ func TestDefaultWorkers(t *testing.T) {
 		{10, 1, 14},
 		{200, 1, 251},
 		{300, 5, 380},
+		// Past int's range, the pool is the most, never an overflow.
+		{1e19, 1, 10000},
+		{1e6, 1, 10000},
+		{MaxQPS, 1, 10000},
+		{10, math.MaxInt, 10000},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.qps), func(t *testing.T) {
@@ -397,8 +403,9 @@ func TestDefaultWorkers(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("defaultWorkers(%v, %d) = %d, want %d", tt.qps, tt.burst, got, tt.want)
 			}
-			// Little's law: calls in flight ≥ rate × the longest answer.
-			if tt.qps > 0 && float64(got) < tt.qps*MaxLatency.Seconds() {
+			// Little's law: calls in flight ≥ rate × the longest answer
+			// (up to MaxQPS: Validate refuses a faster rate).
+			if tt.qps > 0 && tt.qps <= MaxQPS && float64(got) < tt.qps*MaxLatency.Seconds() {
 				t.Errorf("%d workers cannot keep %v qps at %s", got, tt.qps, MaxLatency)
 			}
 		})

@@ -148,7 +148,7 @@ func Verify(ctx context.Context, vc VerifyConfig) (*VerifyResult, error) {
 	if err != nil {
 		return nil, &OutputError{Path: cfg.Output, Err: err}
 	}
-	if err := checkOpenFiles(cfg.Workers); err != nil {
+	if err := checkOpenFiles(&cfg); err != nil {
 		return nil, err
 	}
 	reportPath, err := resolveOutput(vc.Report)
