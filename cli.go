@@ -226,7 +226,7 @@ func badFlag(c *cli.Context, name string, value any, want error) error {
 // are for people and for logs: 1ns wrote 300 MB in 20 s), one a day at
 // least.
 const (
-	minProgressInterval = 10 * time.Millisecond
+	minProgressInterval = time.Millisecond
 	maxProgressInterval = 24 * time.Hour
 )
 

@@ -22,7 +22,7 @@ func runFlags() []cli.Flag {
 		&cli.IntFlag{Name: "burst", Value: 1, Usage: "calls that may go out at once above the steady rate, 1 to 10000", EnvVars: envVar("burst")},
 		&cli.IntFlag{Name: "workers", Usage: "calls in flight at most, 1 to 10000; the default keeps --qps when WeChat answers in 1 s (32 with --qps 0)", DefaultText: "from --qps", EnvVars: envVar("workers")},
 		&cli.IntFlag{Name: "max-attempts", Value: job.DefaultMaxAttempts, Usage: "attempts per call, the first included, 1 to 100, for transient failures (-1, HTTP 5xx, network)", EnvVars: envVar("max-attempts")},
-		&cli.DurationFlag{Name: "timeout", Value: job.DefaultTimeout, Usage: "time limit of each attempt, 100ms to 10m", EnvVars: envVar("timeout")},
+		&cli.DurationFlag{Name: "timeout", Value: job.DefaultTimeout, Usage: "time limit of each attempt, 1ms to 1h", EnvVars: envVar("timeout")},
 		&cli.DurationFlag{Name: "retry-backoff", Value: job.DefaultRetryBackoff, Usage: "wait before the first retry, 1ms to 30s; it doubles at each retry, with jitter, up to 20 times this (30s at most)", EnvVars: envVar("retry-backoff")},
 		&cli.StringFlag{Name: "base-url", Value: wechat.DefaultBaseURLs, Usage: "the API's base URLs, comma-separated, each https://host[:port][/path] (http only to a loopback host, a local stand-in); a call that cannot reach one goes at once to the next", EnvVars: envVar("base-url")},
 		&cli.BoolFlag{Name: "dry-run", Usage: "read and check the input and the results, print the plan; send and write nothing", EnvVars: envVar("dry-run")},
@@ -31,9 +31,9 @@ func runFlags() []cli.Flag {
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug (a line per row and retry), info, warn or error", EnvVars: envVar("log-level")},
 		&cli.StringFlag{Name: "metrics-file", Usage: "write the run's metrics there (Prometheus text format, for node_exporter's textfile collector; name it *.prom)", EnvVars: envVar("metrics-file")},
 		&cli.StringFlag{Name: "progress", Value: progressAuto, Usage: "auto (a bar on a terminal, else plain lines), bar, plain or none; on stderr", EnvVars: envVar("progress")},
-		&cli.DurationFlag{Name: "progress-interval", Value: 10 * time.Second, Usage: "how often a plain progress line is written, 10ms to 24h", EnvVars: envVar("progress-interval")},
+		&cli.DurationFlag{Name: "progress-interval", Value: 10 * time.Second, Usage: "how often a plain progress line is written, 1ms to 24h", EnvVars: envVar("progress-interval")},
 		&cli.StringFlag{Name: "token-command", Usage: "a command (sh -c) that prints a fresh token for $OPENBIND_APPID on its first line; asked for empty token cells (the access_token column may then be absent) and once after 40001/40014/42001", EnvVars: envVar("token-command")},
-		&cli.DurationFlag{Name: "token-timeout", Value: job.DefaultTokenTimeout, Usage: "time limit of one run of --token-command, 100ms to 10m", EnvVars: envVar("token-timeout")},
+		&cli.DurationFlag{Name: "token-timeout", Value: job.DefaultTokenTimeout, Usage: "time limit of one run of --token-command, 1ms to 1h", EnvVars: envVar("token-timeout")},
 	}
 }
 

@@ -115,15 +115,16 @@ const (
 	MaxAttemptsMost = 100
 )
 
-// durationBounds are the bounds of each duration setting. Below the least
-// an attempt cannot reach WeChat (Timeout), a token command cannot start
-// (TokenTimeout); above the most a row or the run waits for nothing:
+// durationBounds are the bounds of each duration setting: wide, so that
+// no setting that ever made sense is refused (rehearsals against a local
+// stand-in use milliseconds), but not so wide that a slip of the unit
+// (1ns, 1000000h) runs: above the most a row or the run waits for nothing:
 // RetryBackoff is capped at 30 s anyway (newBackOff), the minute quota
 // turns every minute (QuotaPause; 0 is "until then").
 var durationBounds = map[string][2]time.Duration{
-	"Timeout":      {100 * time.Millisecond, 10 * time.Minute},
+	"Timeout":      {time.Millisecond, time.Hour},
 	"RetryBackoff": {time.Millisecond, 30 * time.Second},
-	"TokenTimeout": {100 * time.Millisecond, 10 * time.Minute},
+	"TokenTimeout": {time.Millisecond, time.Hour},
 	"QuotaPause":   {time.Millisecond, 10 * time.Minute},
 }
 
