@@ -35,17 +35,16 @@ func checkResponse(status int, data []byte, path string) (answer, error) {
 	if err := decodeAnswer(data, &ans); err != nil {
 		reason := "answer is not JSON"
 		var (
-			syn *json.SyntaxError
-			typ *json.UnmarshalTypeError
+			syn  *json.SyntaxError
+			form *formError
 		)
 		switch {
+		case errors.As(err, &form):
+			return answer{}, &BodyError{Reason: "answer is not of the API's form", Err: form}
 		case errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &syn) && syn.Offset >= int64(len(data))):
 			reason = "answer is truncated JSON"
 		case looksLikeHTML(data):
 			reason = "answer is an HTML page"
-		case errors.As(err, &typ):
-			reason = "answer is not of the API's form"
-			err = nil // its text names the JSON field, not worth showing
 		}
 		if err != nil {
 			err = errors.New(strings.TrimPrefix(err.Error(), "json: "))

@@ -43,6 +43,27 @@ var answerCases = []struct {
 	{"not JSON", wechat.PathCreate, `errcode=0`, "", 0, true},
 	{"an array", wechat.PathCreate, `[0]`, "", 0, true},
 	{"JSON then garbage", wechat.PathCreate, `{"errcode":0,"open_appid":"wx03dd92428764e44c"} x`, "", 0, true},
+	// Hostile forms json.Unmarshal read as successes: it matches keys
+	// without regard to case and keeps the last of a repeated one.
+	{"errcode twice, 0 last", wechat.PathCreate, `{"errcode":45009,"errcode":0,"errmsg":"x","open_appid":"wx00112233445566aa"}`, "", 0, true},
+	{"ERRCODE 0 after a failure", wechat.PathCreate, `{"errcode":89001,"ERRCODE":0,"errmsg":"x","open_appid":"wx00112233445566aa"}`, "", 0, true},
+	{"ErrCode alone", wechat.PathBind, `{"ErrCode":0,"errmsg":"ok"}`, "", 0, true},
+	{"OPEN_APPID", wechat.PathCreate, `{"errcode":0,"OPEN_APPID":"wx00112233445566aa"}`, "", 0, true},
+	{"open_appid twice", wechat.PathCreate, `{"errcode":0,"open_appid":"wxBAD","open_appid":"wx00112233445566aa"}`, "", 0, true},
+	{"errmsg twice", wechat.PathBind, `{"errcode":0,"errmsg":"ok","errmsg":"ok"}`, "", 0, true},
+	{"errcode -0", wechat.PathBind, `{"errcode":-0,"errmsg":"ok"}`, "", 0, true},
+	{"errcode 0.0", wechat.PathBind, `{"errcode":0.0,"errmsg":"ok"}`, "", 0, true},
+	{"errcode 0e0", wechat.PathBind, `{"errcode":0e0,"errmsg":"ok"}`, "", 0, true},
+	{"errcode 2^64", wechat.PathBind, `{"errcode":18446744073709551616,"errmsg":"ok"}`, "", 0, true},
+	{"errcode false", wechat.PathBind, `{"errcode":false}`, "", 0, true},
+	{"errcode in an object", wechat.PathBind, `{"errcode":{"errcode":0}}`, "", 0, true},
+	{"a BOM first", wechat.PathBind, "\ufeff{\"errcode\":0}", "", 0, true},
+	{"two objects", wechat.PathBind, `{"errcode":0}{"errcode":0}`, "", 0, true},
+	// What WeChat may add, or nest, is skipped.
+	{"another key, nested", wechat.PathBind, `{"errcode":0,"errmsg":"ok","extra":{"errcode":40001,"a":[1,2]}}`, "", 0, false},
+	{"errmsg with escapes", wechat.PathCreate, `{"errcode":40013,"errmsg":"invalid appid \"x\" \u4e2d rid: 6a1b2c3d-0e0f1a2b-3c4d5e6f"}`, "", 40013, false},
+	{"errmsg null", wechat.PathBind, `{"errcode":0,"errmsg":null}`, "", 0, false},
+	{"spaces and new lines", wechat.PathGet, "{\n  \"errcode\" : 0 ,\n  \"errmsg\" : \"ok\",\n  \"open_appid\" : \"wxf000000000000001\"\n}\n", "wxf000000000000001", 0, false},
 }
 
 func TestCheckResponse(t *testing.T) {

@@ -1,22 +1,105 @@
 package wechat
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
 
-// decodeAnswer is json.Unmarshal(data, ans), read directly for the form
-// of every answer WeChat gives: one flat object of plain keys, whose
-// values are integers or strings without escapes, such as
-// {"errcode":0,"errmsg":"ok","open_appid":"wx0123456789abcdef"}. Anything
-// else (an escape, a nested value, a repeated or mixed-case key, a
-// number that is not a plain integer, text outside ASCII) goes to
-// json.Unmarshal, whose error checkResponse reads. json.Unmarshal's
-// reflection was ~2.5% of a --qps 0 run's CPU (scripts/bench -pprof);
-// FuzzDecodeAnswer checks this against it.
+// decodeAnswer reads an answer's body into ans, strictly: one JSON object
+// whose keys errcode, errmsg and open_appid appear at most once each, as
+// written (json.Unmarshal matches keys without regard to case and keeps
+// the last of a repeated one, so {"errcode":45009,"errcode":0} and
+// {"errcode":89001,"ERRCODE":0} read as successes), errcode an integer as
+// JSON writes it (not 0.0, 1e0 or -0), errmsg and open_appid strings (or
+// null); other keys are skipped. Body that is not JSON gives
+// json.Unmarshal's syntax error; JSON of another form a *formError.
+//
+// The plain form of every answer WeChat gives, a flat object of plain
+// keys and values such as
+// {"errcode":0,"errmsg":"ok","open_appid":"wx0123456789abcdef"}, is read
+// directly (fastDecode): json's reflection was ~2.5% of a --qps 0 run's
+// CPU (scripts/bench -pprof). FuzzDecodeAnswer checks the fast path
+// against strictDecode, and strictDecode against json.Unmarshal.
 func decodeAnswer(data []byte, ans *answer) error {
 	if fastDecode(data, ans) {
 		return nil
 	}
 	*ans = answer{}
-	return json.Unmarshal(data, ans)
+	if !json.Valid(data) {
+		var v any
+		return json.Unmarshal(data, &v) // its error says where and what
+	}
+	return strictDecode(data, ans)
+}
+
+// formError is an answer in JSON but not of the API's form. Its text is
+// openbind's own: an answer is never quoted (a key may hold anything).
+type formError struct{ why string }
+
+func (e *formError) Error() string { return e.why }
+
+// The fields of an answer, in the order of answer's.
+var answerKeys = [...]string{"errcode", "errmsg", "open_appid"}
+
+// strictDecode reads data, valid JSON, as decodeAnswer says.
+func strictDecode(data []byte, ans *answer) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return &formError{"the answer is not a JSON object"}
+	}
+	var seen [len(answerKeys)]bool
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		k := -1
+		for i, name := range answerKeys {
+			if strings.EqualFold(key, name) {
+				if key != name {
+					return &formError{"a key of the answer is " + name + " in other letters"}
+				}
+				if seen[i] {
+					return &formError{name + " appears twice in the answer"}
+				}
+				seen[i], k = true, i
+			}
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		if k < 0 || string(raw) == "null" {
+			continue // another key, or a field left empty
+		}
+		if k == 0 {
+			n, err := strconv.Atoi(string(raw))
+			if err != nil || string(raw) == "-0" {
+				return &formError{"errcode is not an integer"}
+			}
+			ans.ErrCode = &n
+			continue
+		}
+		var str string
+		if raw[0] != '"' || json.Unmarshal(raw, &str) != nil {
+			return &formError{answerKeys[k] + " is not a string"}
+		}
+		if k == 1 {
+			ans.ErrMsg = str
+		} else {
+			ans.OpenAppID = str
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the object's end
+		return err
+	}
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
+		return &formError{"the answer goes on after its JSON object"}
+	}
+	return nil
 }
 
 // fastDecode decodes data into ans when it is of the plain form
@@ -157,6 +240,9 @@ func (d *scan) integer() (int, bool) {
 		}
 	}
 	if neg {
+		if n == 0 {
+			return 0, false // -0: strictDecode refuses it
+		}
 		n = -n
 	}
 	return n, true

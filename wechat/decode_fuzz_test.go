@@ -7,9 +7,10 @@ import (
 	"openbind/wechat"
 )
 
-// FuzzDecodeAnswer checks the answer decoder's fast path against
-// json.Unmarshal: whatever it takes, json.Unmarshal takes too and reads
-// the same. (What it leaves goes to json.Unmarshal itself.)
+// FuzzDecodeAnswer checks the answer decoder's two readers. Whatever the
+// fast path takes, strictDecode takes too and reads the same; whatever
+// strictDecode takes, json.Unmarshal takes too and reads the same (strict
+// is json with fewer forms, never other values).
 func FuzzDecodeAnswer(f *testing.F) {
 	for _, s := range []string{
 		`{"errcode":0,"errmsg":"ok","open_appid":"wx0123456789abcdef"}`,
@@ -20,6 +21,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 		`{"errcode":0,"errcode":40001}`,
 		`{"ErrCode":0}`,
 		`{"errcode":0.0}`,
+		`{"errcode":-0}`,
 		`{"errcode":01}`,
 		`{"errcode":1e3}`,
 		`{"errcode":"0"}`,
@@ -38,8 +40,16 @@ func FuzzDecodeAnswer(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ok, code, msg, open := wechat.DecodeAnswerForTest(data)
-		if !ok {
+		scode, smsg, sopen, serr := wechat.StrictDecodeForTest(data)
+		if ok, code, msg, open := wechat.DecodeAnswerForTest(data); ok {
+			if serr != nil {
+				t.Fatalf("fast path took %q, which strictDecode refuses: %v", data, serr)
+			}
+			if !same(code, scode) || msg != smsg || open != sopen {
+				t.Fatalf("%q: fast path read errcode %v errmsg %q open_appid %q; strictDecode %v %q %q", data, deref(code), msg, open, deref(scode), smsg, sopen)
+			}
+		}
+		if serr != nil {
 			return
 		}
 		var want struct {
@@ -48,13 +58,15 @@ func FuzzDecodeAnswer(f *testing.F) {
 			OpenAppID string `json:"open_appid"`
 		}
 		if err := json.Unmarshal(data, &want); err != nil {
-			t.Fatalf("fast path took %q, which json.Unmarshal refuses: %v", data, err)
+			t.Fatalf("strictDecode took %q, which json.Unmarshal refuses: %v", data, err)
 		}
-		if (code == nil) != (want.ErrCode == nil) || (code != nil && *code != *want.ErrCode) || msg != want.ErrMsg || open != want.OpenAppID {
-			t.Fatalf("%q: fast path read errcode %v errmsg %q open_appid %q; json.Unmarshal %v %q %q", data, deref(code), msg, open, deref(want.ErrCode), want.ErrMsg, want.OpenAppID)
+		if !same(scode, want.ErrCode) || smsg != want.ErrMsg || sopen != want.OpenAppID {
+			t.Fatalf("%q: strictDecode read errcode %v errmsg %q open_appid %q; json.Unmarshal %v %q %q", data, deref(scode), smsg, sopen, deref(want.ErrCode), want.ErrMsg, want.OpenAppID)
 		}
 	})
 }
+
+func same(a, b *int) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 func deref(p *int) any {
 	if p == nil {

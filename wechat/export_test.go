@@ -21,3 +21,11 @@ func DecodeAnswerForTest(data []byte) (ok bool, code *int, msg, open string) {
 	ok = fastDecode(data, &ans)
 	return ok, ans.ErrCode, ans.ErrMsg, ans.OpenAppID
 }
+
+// StrictDecodeForTest is strictDecode, for FuzzDecodeAnswer: the errcode,
+// errmsg and open_appid it read, and its error.
+func StrictDecodeForTest(data []byte) (code *int, msg, open string, err error) {
+	var ans answer
+	err = strictDecode(data, &ans)
+	return ans.ErrCode, ans.ErrMsg, ans.OpenAppID, err
+}
