@@ -21,3 +21,10 @@ func DecodeAnswerForTest(data []byte) (ok bool, code *int, msg, open string) {
 	ok = fastDecode(data, &ans)
 	return ok, ans.ErrCode, ans.ErrMsg, ans.OpenAppID
 }
+
+// DecodeForTest is s with its escapes undone as the scrubber does before
+// matching, for FuzzScrubTokenPieces.
+func DecodeForTest(s string) string {
+	d := decodeAll(s, maxPasses)
+	return string(d.b)
+}

@@ -29,18 +29,28 @@ const maxPasses = 8
 // settle: escaping applied up to extraPasses times comes undone.
 const extraPasses = 4
 
-// decodeAll decodes s until it no longer changes, at most passes times; it
-// returns the result and how many passes changed it.
-func decodeAll(s string, passes int) (decoded, int) {
+// levels calls f with s and with each of its decodings in turn, until one
+// no longer changes it or after passes passes; it returns the number of
+// passes that changed it.
+func levels(s string, passes int, f func(d *decoded)) int {
 	d := decoded{b: []byte(s)}
+	f(&d)
 	for n := 0; n < passes; n++ {
 		next, changed := d.pass()
 		if !changed {
-			return d, n
+			return n
 		}
 		d = next
+		f(&d)
 	}
-	return d, passes
+	return passes
+}
+
+// decodeAll is s decoded until it no longer changes (at most passes times).
+func decodeAll(s string, passes int) decoded {
+	var last decoded
+	levels(s, passes, func(d *decoded) { last = *d })
+	return last
 }
 
 // pass undoes one layer of escapes: %XX (either case of hex), '+' as a
@@ -130,14 +140,24 @@ func backslash(b []byte) (rune, int) {
 			return utf8.RuneError, 6
 		}
 		return r, 6
+	case 'U':
+		hi, ok1 := hex4(b[2:])
+		lo, ok2 := hex4(b[min(6, len(b)):])
+		if !ok1 || !ok2 {
+			return 0, 0
+		}
+		if r := hi<<16 | lo; utf8.ValidRune(r) {
+			return r, 10
+		}
+		return utf8.RuneError, 10
 	case 'x':
 		if len(b) >= 4 && isHex(b[2]) && isHex(b[3]) {
 			return -rune(unhex(b[2])<<4|unhex(b[3])) - 1, 4
 		}
 		return 0, 0
 	}
-	if i := strings.IndexByte(`"\/'bfnrt`, b[1]); i >= 0 {
-		return rune("\"\\/'\b\f\n\r\t"[i]), 2
+	if i := strings.IndexByte(`"\/'abfnrtv`, b[1]); i >= 0 {
+		return rune("\"\\/'\a\b\f\n\r\t\v"[i]), 2
 	}
 	return 0, 0
 }

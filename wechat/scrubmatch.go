@@ -2,25 +2,37 @@ package wechat
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// tokenMatcher finds the pieces of one token in texts.
+// tokenMatcher finds the pieces of one token in texts: every level of
+// decoding of the text against every level of the token, so that a token
+// that itself holds something that decodes ("%41") is found both as sent
+// and as decoded, whole or in pieces.
 type tokenMatcher struct {
-	tok    []byte // the token, decoded
-	n      int    // length of the pieces: pieceLen, or the whole token
-	passes int    // decoding passes for a text
-	grams  map[uint64][]int32
+	toks   [][]byte // the token and its decodings
+	n      int      // length of the pieces: pieceLen, or the whole token
+	passes int      // decoding passes for a text
+	grams  map[uint64][]gram
 	bloom  [1 << 10]uint64 // bits hash>>48 of the grams
 	pow    uint64          // hashMul^(n-1)
 }
 
+// gram is where a window of n bytes is in the token: toks[lvl][at:at+n].
+type gram struct{ lvl, at int32 }
+
 const hashMul = 0x100000001b3
 
 func newTokenMatcher(token string) *tokenMatcher {
-	d, passes := decodeAll(token, maxPasses)
-	m := &tokenMatcher{tok: d.b, n: min(pieceLen, len(d.b)), passes: passes + extraPasses}
+	m := &tokenMatcher{n: len(token)}
+	passes := levels(token, maxPasses, func(d *decoded) {
+		m.toks = append(m.toks, d.b)
+		m.n = min(m.n, len(d.b))
+	})
+	m.passes = passes + extraPasses
+	m.n = min(m.n, pieceLen)
 	if m.n == 0 {
 		return m
 	}
@@ -28,11 +40,16 @@ func newTokenMatcher(token string) *tokenMatcher {
 	for range m.n - 1 {
 		m.pow *= hashMul
 	}
-	m.grams = make(map[uint64][]int32, len(m.tok)-m.n+1)
-	m.slide(m.tok, func(i int, h uint64) {
-		m.grams[h] = append(m.grams[h], int32(i))
-		m.bloom[h>>54] |= 1 << (h >> 48 & 63)
-	})
+	m.grams = make(map[uint64][]gram)
+	for lvl, tok := range m.toks {
+		if m.n < pieceLen && len(tok) != m.n {
+			continue // a short token is matched whole only
+		}
+		m.slide(tok, func(i int, h uint64) {
+			m.grams[h] = append(m.grams[h], gram{int32(lvl), int32(i)})
+			m.bloom[h>>54] |= 1 << (h >> 48 & 63)
+		})
+	}
 	return m
 }
 
@@ -60,64 +77,68 @@ func (m *tokenMatcher) isGram(w []byte, h uint64) bool {
 	if m.bloom[h>>54]&(1<<(h>>48&63)) == 0 {
 		return false
 	}
-	for _, at := range m.grams[h] {
-		if bytes.Equal(w, m.tok[at:int(at)+m.n]) {
+	for _, g := range m.grams[h] {
+		if bytes.Equal(w, m.toks[g.lvl][g.at:int(g.at)+m.n]) {
 			return true
 		}
 	}
 	return false
 }
 
-// scrub returns s with every piece of the token replaced by REDACTED: the
-// union of the windows of the decoded text that are pieces of the decoded
-// token is exactly the union of the stretches it shares with the token
-// that are at least m.n long, and each such stretch goes, widened to whole
-// characters, with the span of the original text it was decoded from.
+// scrub returns s with every piece of the token replaced by REDACTED. At
+// each level of decoding, the union of the windows that are pieces of the
+// token is exactly the union of the stretches the text shares with the
+// token that are at least m.n long; each goes, widened to whole
+// characters, with the span of s it was decoded from.
 func (m *tokenMatcher) scrub(s string) string {
 	if m.n == 0 {
 		return s
 	}
-	d, _ := decodeAll(s, m.passes)
-	var spans [][2]int // of the original text, in order, disjoint
-	add := func(from, to int) { // a stretch of d.b
-		a, _ := d.span(from)
-		_, b := d.span(to - 1)
-		for a > 0 && !utf8.RuneStart(s[a]) {
-			a--
-		}
-		for b < len(s) && !utf8.RuneStart(s[b]) {
-			b++
-		}
-		if k := len(spans) - 1; k >= 0 && a <= spans[k][1] {
-			spans[k][1] = max(spans[k][1], b)
-			return
-		}
-		spans = append(spans, [2]int{a, b})
-	}
-	from, to := -1, -1
-	m.slide(d.b, func(i int, h uint64) {
-		if !m.isGram(d.b[i:i+m.n], h) {
-			return
-		}
-		if i > to {
-			if from >= 0 {
-				add(from, to)
+	var spans [][2]int // of s
+	levels(s, m.passes, func(d *decoded) {
+		add := func(from, to int) { // a stretch of d.b
+			a, _ := d.span(from)
+			_, b := d.span(to - 1)
+			for k := 0; k < utf8.UTFMax-1 && a > 0 && !utf8.RuneStart(s[a]); k++ {
+				a--
 			}
-			from = i
+			for k := 0; k < utf8.UTFMax-1 && b < len(s) && !utf8.RuneStart(s[b]); k++ {
+				b++
+			}
+			spans = append(spans, [2]int{a, b})
 		}
-		to = i + m.n
+		from, to := -1, -1
+		m.slide(d.b, func(i int, h uint64) {
+			if !m.isGram(d.b[i:i+m.n], h) {
+				return
+			}
+			if i > to {
+				if from >= 0 {
+					add(from, to)
+				}
+				from = i
+			}
+			to = i + m.n
+		})
+		if from >= 0 {
+			add(from, to)
+		}
 	})
-	if from < 0 {
+	if len(spans) == 0 {
 		return s
 	}
-	add(from, to)
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
 	var b strings.Builder
 	b.Grow(len(s))
 	last := 0
-	for _, sp := range spans {
-		b.WriteString(s[last:sp[0]])
+	for i := 0; i < len(spans); {
+		from, to := spans[i][0], spans[i][1]
+		for i++; i < len(spans) && spans[i][0] <= to; i++ {
+			to = max(to, spans[i][1]) // overlaps or touches
+		}
+		b.WriteString(s[last:from])
 		b.WriteString(redactedToken)
-		last = sp[1]
+		last = to
 	}
 	b.WriteString(s[last:])
 	return b.String()

@@ -128,7 +128,8 @@ func TestScrubTokenPieces(t *testing.T) {
 // appid), and a short token is matched whole only.
 func TestScrubTokenShort(t *testing.T) {
 	for _, c := range []struct{ in, tok, want string }{
-		{"bad token: SECRETtok%41+b c", attackToken, "bad token: SECRETtok%41+b c"}, // 12 bytes decoded
+		{"bad token: SECRETtok%41+b ", attackToken, "bad token: SECRETtok%41+b "}, // 15 bytes, 13 decoded
+		{"bad token: SECRETtokA b c令", attackToken, "bad token: REDACTED"},        // 17 bytes decoded
 		{"T1 T%31 T", "T1", "REDACTED REDACTED T"},
 		{"a piece of a short token: SECRET0", "SECRET01", "a piece of a short token: SECRET0"},
 		{"whole: SECRET01.", "SECRET01", "whole: REDACTED."},
