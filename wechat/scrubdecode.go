@@ -29,36 +29,65 @@ const maxPasses = 8
 // settle: escaping applied up to extraPasses times comes undone.
 const extraPasses = 4
 
-// levels calls f with s and with each of its decodings in turn, until one
-// no longer changes it or after passes passes; it returns the number of
-// passes that changed it.
+// escapes is a set of kinds of escape a pass undoes.
+type escapes uint8
+
+const (
+	percentEscapes   escapes = 1 << iota // %XX and '+' as a space
+	backslashEscapes                     // \uXXXX, \xXX, \n, \" ...
+	entityEscapes                        // &amp; &#43; &#x2B; ...
+	allEscapes       = percentEscapes | backslashEscapes | entityEscapes
+)
+
+// decoders are the ways a text and a token are decoded: every kind of
+// escape at once (escaping applied on top of another, a JSON string of a
+// URL), and each kind alone, for a token that holds what looks like an
+// escape of another kind ("%41" in the token, the text a JSON string).
+var decoders = [...]escapes{allEscapes, percentEscapes, backslashEscapes, entityEscapes}
+
+// levels calls f with s and with each of its decodings in turn, by each of
+// the decoders, until one no longer changes it or after passes passes; it
+// returns the largest number of passes that changed it.
 func levels(s string, passes int, f func(d *decoded)) int {
+	d0 := decoded{b: []byte(s)}
+	f(&d0)
+	most := 0
+	for _, kinds := range decoders {
+		d := d0
+		n := 0
+		for ; n < passes; n++ {
+			next, changed := d.pass(kinds)
+			if !changed {
+				break
+			}
+			d = next
+			f(&d)
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+// decodeAll is s with every kind of escape undone until it no longer
+// changes (at most passes times).
+func decodeAll(s string, passes int) decoded {
 	d := decoded{b: []byte(s)}
-	f(&d)
-	for n := 0; n < passes; n++ {
-		next, changed := d.pass()
+	for range passes {
+		next, changed := d.pass(allEscapes)
 		if !changed {
-			return n
+			break
 		}
 		d = next
-		f(&d)
 	}
-	return passes
+	return d
 }
 
-// decodeAll is s decoded until it no longer changes (at most passes times).
-func decodeAll(s string, passes int) decoded {
-	var last decoded
-	levels(s, passes, func(d *decoded) { last = *d })
-	return last
-}
-
-// pass undoes one layer of escapes: %XX (either case of hex), '+' as a
+// pass undoes one layer of the escapes of kinds: %XX (either case of hex), '+' as a
 // space, the backslash escapes of JSON and Go (\uXXXX with surrogate pairs,
 // \xXX, \n, \", ...) and HTML entities (&amp; &#43; &#x2B; ...).
-func (d *decoded) pass() (decoded, bool) {
+func (d *decoded) pass(kinds escapes) (decoded, bool) {
 	in := d.b
-	if !hasEscape(in) {
+	if !hasEscape(in, kinds) {
 		return *d, false
 	}
 	out := decoded{b: make([]byte, 0, len(in)), start: make([]int32, 0, len(in)), end: make([]int32, 0, len(in))}
@@ -75,17 +104,17 @@ func (d *decoded) pass() (decoded, bool) {
 	for i := 0; i < len(in); {
 		c := in[i]
 		switch {
-		case c == '%' && i+2 < len(in) && isHex(in[i+1]) && isHex(in[i+2]):
+		case kinds&percentEscapes != 0 && c == '%' && i+2 < len(in) && isHex(in[i+1]) && isHex(in[i+2]):
 			buf[0] = unhex(in[i+1])<<4 | unhex(in[i+2])
 			emit(buf[:1], i, i+3)
 			i += 3
 			continue
-		case c == '+':
+		case kinds&percentEscapes != 0 && c == '+':
 			buf[0] = ' '
 			emit(buf[:1], i, i+1)
 			i++
 			continue
-		case c == '\\':
+		case kinds&backslashEscapes != 0 && c == '\\':
 			if r, n := backslash(in[i:]); n > 0 {
 				if r < 0 {
 					buf[0] = byte(-r - 1)
@@ -96,7 +125,7 @@ func (d *decoded) pass() (decoded, bool) {
 				i += n
 				continue
 			}
-		case c == '&':
+		case kinds&entityEscapes != 0 && c == '&':
 			if r, n := entity(in[i:]); n > 0 {
 				emit(buf[:utf8.EncodeRune(buf[:], r)], i, i+n)
 				i += n
@@ -109,11 +138,22 @@ func (d *decoded) pass() (decoded, bool) {
 	return out, true
 }
 
-// hasEscape tells whether b holds anything pass may decode.
-func hasEscape(b []byte) bool {
+// hasEscape tells whether b holds anything a pass of kinds may decode.
+func hasEscape(b []byte, kinds escapes) bool {
 	for _, c := range b {
-		if c == '%' || c == '+' || c == '\\' || c == '&' {
-			return true
+		switch c {
+		case '%', '+':
+			if kinds&percentEscapes != 0 {
+				return true
+			}
+		case '\\':
+			if kinds&backslashEscapes != 0 {
+				return true
+			}
+		case '&':
+			if kinds&entityEscapes != 0 {
+				return true
+			}
 		}
 	}
 	return false
