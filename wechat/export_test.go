@@ -29,3 +29,10 @@ func StrictDecodeForTest(data []byte) (code *int, msg, open string, err error) {
 	err = strictDecode(data, &ans)
 	return ans.ErrCode, ans.ErrMsg, ans.OpenAppID, err
 }
+
+// DecodeForTest is s with its escapes undone as the scrubber does before
+// matching, for FuzzScrubTokenPieces.
+func DecodeForTest(s string) string {
+	d := decodeAll(s, maxPasses)
+	return string(d.b)
+}
