@@ -3,7 +3,6 @@ package job
 import (
 	"context"
 	"hash/maphash"
-	"os"
 	"slices"
 
 	"openbind/locale"
@@ -70,12 +69,12 @@ func readInput(path string, tokenOptional bool) (*state, error) {
 }
 
 // loadInput is readInput with the options of the command line.
-// Cancelling ctx (a signal) stops the reading: an endless input (a device,
-// a pipe) does not keep a run from stopping.
+// Cancelling ctx (a signal) stops the reading: a huge input does not keep
+// a run from stopping (a device or a pipe is refused: openInputFile).
 func loadInput(ctx context.Context, path string, opts InputOptions) (*state, error) {
-	f, err := os.Open(path)
+	f, err := openInputFile(path)
 	if err != nil {
-		return nil, &InputError{File: path, Err: unwrapPath(err)}
+		return nil, err
 	}
 	defer f.Close()
 	in, err := openInput(&stoppableFile{ctx: ctx, f: f}, path, opts)
