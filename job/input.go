@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -56,6 +57,11 @@ type inputReader struct {
 	trusted bool
 	// What the first read found, for the plan (not kept when trusted).
 	plan InputPlan
+	// tokenish are the token-like group cells (see tokenLike), by the
+	// hash of their text with seed: the first place of each. Nil: not
+	// kept.
+	tokenish map[uint64]cellPos
+	seed     maphash.Seed
 }
 
 // openInput tells the form of r and reads its header.
@@ -296,10 +302,36 @@ func (in *inputReader) Read() (inputRow, error) {
 		}
 		if in.group >= 0 {
 			row.Group = cell(rec, in.group)
+			if !in.trusted && tokenLike(row.Group) {
+				if err := in.tokenGroup(&row); err != nil {
+					return inputRow{}, err
+				}
+			}
 		}
 		return row, nil
 	}
 }
+
+// tokenGroup refuses a row whose group cell is a token by its form, and
+// keeps the place of any other token-like group cell, for loadInput to
+// refuse one that is some row's token (tokenGroups).
+func (in *inputReader) tokenGroup(r *inputRow) error {
+	line, col := in.rec.FieldPos(in.group)
+	if groupIsToken(r.Group, r.Token) {
+		return in.errorf(line, col, "input.group_token", utf8.RuneCountInString(r.Group))
+	}
+	if in.tokenish == nil {
+		return nil
+	}
+	h := maphash.String(in.seed, r.Group)
+	if _, ok := in.tokenish[h]; !ok {
+		in.tokenish[h] = cellPos{line: line, col: col, n: len(r.Group)}
+	}
+	return nil
+}
+
+// cellPos is where a cell is, and its length.
+type cellPos struct{ line, col, n int }
 
 // cell is field i of rec, cleaned; "" when rec is short of it (a row that
 // spreadsheets cut after its last filled cell).
