@@ -203,9 +203,19 @@ func (in *inputReader) sep() string {
 // read: a wrong guess of encoding or delimiter shows there.
 func (in *inputReader) formHint() *locale.Message {
 	if in.form.Workbook {
+		if sr, ok := in.rec.(*sheetRecords); ok && sheetHidden(sr, in.form.Sheet) {
+			return locale.Errorf("input.hint.sheet_hidden", visible(in.form.Sheet))
+		}
 		return locale.Errorf("input.hint.sheet", visible(in.form.Sheet))
 	}
 	return locale.Errorf("input.hint.text", in.form.Encoding, locale.Errorf("plan.delim."+in.form.Delimiter))
+}
+
+// sheetHidden reports whether the workbook hides the sheet (Excel does
+// not show it, and the first sheet may be one).
+func sheetHidden(sr *sheetRecords, sheet string) bool {
+	shown, err := sr.wb.GetSheetVisible(sheet)
+	return err == nil && !shown
 }
 
 // either is "a or b" of a column's names, in the language.
