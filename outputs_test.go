@@ -353,17 +353,45 @@ func TestKill9DuringGroupLeaderCall(t *testing.T) {
 	}
 }
 
-// An endless input (a device, a pipe that never ends) does not keep a run
-// from stopping on a signal: exit 3, nothing sent.
+// A huge input (a sparse file of a terabyte: a device or a pipe, which
+// never ends, is refused before it is opened, see input_errors.txtar) does
+// not keep a run from stopping on a signal: exit 3, nothing sent.
 func TestEndlessInputStopsOnASignal(t *testing.T) {
 	t.Parallel()
-	unixOnly(t, "/dev/zero")
+	unixOnly(t, "SIGTERM")
 	w := newProcWorld(t, 1)
+	huge := filepath.Join(w.dir, "huge.csv")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 40); err != nil {
+		f.Close()
+		t.Skipf("no sparse file of 1 TiB here: %v", err)
+	}
+	f.Close()
+	for _, extra := range [][]string{nil, {"--dry-run"}} {
+		t.Run(strings.Join(append([]string{"run"}, extra...), " "), func(t *testing.T) {
+			stopOnSignalWhileReading(t, w, huge, extra)
+		})
+	}
+	if w.srv.Count("") != 0 {
+		t.Error("calls were sent")
+	}
+}
+
+// stopOnSignalWhileReading signals a run that reads the input huge: it
+// exits 3, and a dry run prints no plan (an empty one would say the file
+// has no rows).
+func stopOnSignalWhileReading(t *testing.T, w *procWorld, huge string, extra []string) {
 	// A signal that comes before main has installed its handler kills the
 	// process (exit -15): on a loaded machine that start can take long, so
 	// such a try is made again, later.
 	for wait := 300 * time.Millisecond; ; wait *= 2 {
-		cmd := exec.Command(w.bin, "run", "--input", "/dev/zero", "--output", w.output, "--base-url", w.srv.URL)
+		args := append([]string{"run", "--input", huge, "--output", w.output, "--base-url", w.srv.URL}, extra...)
+		cmd := exec.Command(w.bin, args...)
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -385,10 +413,10 @@ func TestEndlessInputStopsOnASignal(t *testing.T) {
 		if code != 3 {
 			t.Errorf("exit %d, want 3", code)
 		}
+		if strings.Contains(stdout.String(), "dry run:") {
+			t.Errorf("a plan printed for an input not read:\n%s", stdout.String())
+		}
 		break
-	}
-	if w.srv.Count("") != 0 {
-		t.Error("calls were sent")
 	}
 }
 

@@ -108,7 +108,11 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 // what it prints, chooses the exit code.
 func printResult(w io.Writer, lang locale.Lang, cfg *job.Config, res *job.Result) {
 	if cfg.DryRun {
-		printPlan(w, lang, cfg, &res.Plan)
+		// A dry run stopped while the input was read has no plan: an
+		// empty one would read as a file of no rows.
+		if res.Stopped == nil {
+			printPlan(w, lang, cfg, &res.Plan)
+		}
 		return
 	}
 	// A broken stdout (a closed pipe, a full disk) loses the summary, never
@@ -116,17 +120,18 @@ func printResult(w io.Writer, lang locale.Lang, cfg *job.Config, res *job.Result
 	_ = res.Summary.WriteTextIn(w, lang)
 }
 
-// runCode is the exit code of a run: 3 when it stopped early; 1 when rows
+// runCode is the exit code of a run: 3 when it stopped early (a dry run
+// too, stopped while it read the input); 1 when rows
 // are not done (failed or invalid, or a merchant group split or
 // unconfirmed), or a dry run's plan has invalid rows; else 0.
 func runCode(cfg *job.Config, res *job.Result) int {
 	switch {
+	case res.Stopped != nil:
+		return exitStopped
 	case cfg.DryRun && res.Plan.Invalid > 0:
 		return exitFailed
 	case cfg.DryRun:
 		return exitOK
-	case res.Stopped != nil:
-		return exitStopped
 	case !res.Summary.Complete():
 		return exitFailed
 	}

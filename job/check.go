@@ -102,6 +102,52 @@ func shownAppID(text string) string {
 	return text
 }
 
+// A group cell that looks like an access token: the columns swapped, or
+// the token pasted into the group column. A merchant group's name has
+// Chinese or spaces in it, or is a merchant id of digits, or a short code;
+// WeChat's tokens are a hundred characters and more of [A-Za-z0-9_-].
+// Such a cell is never shown, and the file is refused (input.go,
+// state.go): its group would be written to the results, the summary and
+// the sign-off page.
+const (
+	// tokenLikeLen is the shortest cell taken for a token: shorter is a
+	// code, and a token field this short is no token.
+	tokenLikeLen = 32
+	// tokenSureLen is the length from which a token-like group cell is
+	// refused whatever its row's token is.
+	tokenSureLen = 64
+)
+
+// tokenLike reports whether s has a token's form: tokenLikeLen characters
+// or more, all of [A-Za-z0-9_-], not all digits (a merchant id).
+func tokenLike(s string) bool {
+	if len(s) < tokenLikeLen {
+		return false
+	}
+	digits := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_', c == '-':
+			digits = false
+		default:
+			return false
+		}
+	}
+	return !digits
+}
+
+// groupIsToken reports whether a row's group cell is a token by its form
+// alone: a long token-like cell, or a token-like one beside a token cell
+// too short to be one (the columns swapped).
+func groupIsToken(group, token string) bool {
+	if !tokenLike(group) {
+		return false
+	}
+	return len(group) >= tokenSureLen || token != "" && len(token) < tokenLikeLen
+}
+
 // check returns why a row is invalid on its own (duplicates are found
 // across rows), or valid.
 func check(r *inputRow, tokenOptional bool) reason {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -56,6 +57,11 @@ type inputReader struct {
 	trusted bool
 	// What the first read found, for the plan (not kept when trusted).
 	plan InputPlan
+	// tokenish are the token-like group cells (see tokenLike), by the
+	// hash of their text with seed: the first place of each. Nil: not
+	// kept.
+	tokenish map[uint64]cellPos
+	seed     maphash.Seed
 }
 
 // openInput tells the form of r and reads its header.
@@ -197,9 +203,19 @@ func (in *inputReader) sep() string {
 // read: a wrong guess of encoding or delimiter shows there.
 func (in *inputReader) formHint() *locale.Message {
 	if in.form.Workbook {
+		if sr, ok := in.rec.(*sheetRecords); ok && sheetHidden(sr, in.form.Sheet) {
+			return locale.Errorf("input.hint.sheet_hidden", visible(in.form.Sheet))
+		}
 		return locale.Errorf("input.hint.sheet", visible(in.form.Sheet))
 	}
 	return locale.Errorf("input.hint.text", in.form.Encoding, locale.Errorf("plan.delim."+in.form.Delimiter))
+}
+
+// sheetHidden reports whether the workbook hides the sheet (Excel does
+// not show it, and the first sheet may be one).
+func sheetHidden(sr *sheetRecords, sheet string) bool {
+	shown, err := sr.wb.GetSheetVisible(sheet)
+	return err == nil && !shown
 }
 
 // either is "a or b" of a column's names, in the language.
@@ -296,10 +312,36 @@ func (in *inputReader) Read() (inputRow, error) {
 		}
 		if in.group >= 0 {
 			row.Group = cell(rec, in.group)
+			if !in.trusted && tokenLike(row.Group) {
+				if err := in.tokenGroup(&row); err != nil {
+					return inputRow{}, err
+				}
+			}
 		}
 		return row, nil
 	}
 }
+
+// tokenGroup refuses a row whose group cell is a token by its form, and
+// keeps the place of any other token-like group cell, for loadInput to
+// refuse one that is some row's token (tokenGroups).
+func (in *inputReader) tokenGroup(r *inputRow) error {
+	line, col := in.rec.FieldPos(in.group)
+	if groupIsToken(r.Group, r.Token) {
+		return in.errorf(line, col, "input.group_token", utf8.RuneCountInString(r.Group))
+	}
+	if in.tokenish == nil {
+		return nil
+	}
+	h := maphash.String(in.seed, r.Group)
+	if _, ok := in.tokenish[h]; !ok {
+		in.tokenish[h] = cellPos{line: line, col: col, n: len(r.Group)}
+	}
+	return nil
+}
+
+// cellPos is where a cell is, and its length.
+type cellPos struct{ line, col, n int }
 
 // cell is field i of rec, cleaned; "" when rec is short of it (a row that
 // spreadsheets cut after its last filled cell).

@@ -101,7 +101,7 @@ var formCases = []formCase{
 		toSend: 3, groups: 2},
 	{file: "workbook-sheets.xlsx", opts: InputOptions{Sheet: "accounts"}, rows: []inputRow{{Line: 2, AppID: inA1, Token: "TOKEN_A1", Group: inG1}, {Line: 3, AppID: inA2, Token: "TOKEN_A2", Group: inG1}, {Line: 5, AppID: inA3, Token: "TOKEN_A3", Group: inG2}},
 		toSend: 3, groups: 2},
-	{file: "workbook-sheets.xlsx", err: "no appid column (or authorizer_appid) in the header \"说明,这一页不是账号\" (sheet \"说明\")"},
+	{file: "workbook-sheets.xlsx", err: "no appid column (or authorizer_appid) in the header \"说明,这一页不是账号\" (sheet \"说明\"; --sheet names another sheet)"},
 	{file: "workbook-sheets.xlsx", opts: InputOptions{Sheet: "nope"}, err: `--sheet "nope": the workbook has no such sheet; its sheets are "说明", "accounts"`},
 	{file: "utf8.csv", opts: InputOptions{Sheet: "accounts"}, err: "--sheet is for workbooks only"},
 	{file: "old.xls", err: "an Excel 97-2003 workbook (.xls"},
@@ -287,6 +287,33 @@ func TestInputFormsRun(t *testing.T) {
 				t.Errorf("the row with a NULL token was sent (%d calls)", n)
 			}
 		})
+	}
+}
+
+// A workbook whose first sheet is hidden is read from it, as Excel lists
+// it first; the error says it is hidden and suggests --sheet.
+func TestHiddenFirstSheet(t *testing.T) {
+	wb := excelize.NewFile()
+	defer wb.Close()
+	if err := wb.SetSheetRow("Sheet1", "A1", &[]string{"notes", "internal"}); err != nil {
+		t.Fatal(err)
+	}
+	i, err := wb.NewSheet("accounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb.SetActiveSheet(i)
+	if err := wb.SetSheetVisible("Sheet1", false); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := wb.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	_, err = readerOf(bytes.NewReader(b.Bytes()), "in.xlsx", false)
+	want := `in.xlsx:1: no appid column (or authorizer_appid) in the header "notes,internal" (sheet "Sheet1", which the workbook hides; --sheet names another sheet)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %s", err, want)
 	}
 }
 

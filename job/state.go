@@ -3,7 +3,6 @@ package job
 import (
 	"context"
 	"hash/maphash"
-	"os"
 	"slices"
 
 	"openbind/locale"
@@ -70,12 +69,12 @@ func readInput(path string, tokenOptional bool) (*state, error) {
 }
 
 // loadInput is readInput with the options of the command line.
-// Cancelling ctx (a signal) stops the reading: an endless input (a device,
-// a pipe) does not keep a run from stopping.
+// Cancelling ctx (a signal) stops the reading: a huge input does not keep
+// a run from stopping (a device or a pipe is refused: openInputFile).
 func loadInput(ctx context.Context, path string, opts InputOptions) (*state, error) {
-	f, err := os.Open(path)
+	f, err := openInputFile(path)
 	if err != nil {
-		return nil, &InputError{File: path, Err: unwrapPath(err)}
+		return nil, err
 	}
 	defer f.Close()
 	in, err := openInput(&stoppableFile{ctx: ctx, f: f}, path, opts)
@@ -89,7 +88,11 @@ func loadInput(ctx context.Context, path string, opts InputOptions) (*state, err
 	// encoding counted the lines).
 	st.rows = make([]row, 0, in.form.lines)
 	st.seed = maphash.MakeSeed()
+	in.seed, in.tokenish = st.seed, map[uint64]cellPos{}
 	if err := readRows(in, st.add); err != nil {
+		return nil, err
+	}
+	if err := st.tokenGroups(in.tokenish); err != nil {
 		return nil, err
 	}
 	if len(st.rows) == 0 {
@@ -98,6 +101,22 @@ func loadInput(ctx context.Context, path string, opts InputOptions) (*state, err
 	st.inPlan, st.form, st.opts = in.Plan(), in.form, opts
 	st.dedup()
 	return st, nil
+}
+
+// tokenGroups refuses the input when a token-like group cell is the token
+// of a row (its own or another's): the token column is the group column
+// too, or the columns are swapped on some lines. The rows' offsets hold
+// the hashes of their tokens while the input is read.
+func (st *state) tokenGroups(tokenish map[uint64]cellPos) error {
+	if len(tokenish) == 0 {
+		return nil
+	}
+	for i := range st.rows {
+		if p, ok := tokenish[uint64(st.rows[i].off)]; ok {
+			return &InputError{File: st.input, Line: p.line, Column: p.col, Err: locale.Errorf("input.group_is_token", p.n, st.rows[i].line)}
+		}
+	}
+	return nil
 }
 
 func (st *state) add(r *inputRow) {

@@ -22,9 +22,9 @@ type inputStream struct {
 }
 
 func (st *state) reopen() (*inputStream, error) {
-	f, err := os.Open(st.input)
+	f, err := openInputFile(st.input)
 	if err != nil {
-		return nil, &InputError{File: st.input, Err: unwrapPath(err)}
+		return nil, err
 	}
 	in, err := newInputReader(f, st.input, st.form, st.tokenOptional)
 	if err != nil {
@@ -68,6 +68,54 @@ func (s *inputStream) next() (inputRow, int, error) {
 func (s *inputStream) Close() error {
 	s.in.Close()
 	return s.f.Close()
+}
+
+// openInputFile opens the input file at path, which must be a regular
+// file: a pipe (a FIFO blocks open(2) until a writer comes, and a signal
+// does not end it), a device, a socket or a directory is refused before it
+// is opened. The input is read twice (the tokens stay in the file), which
+// only a file on disk allows. What is opened is checked again, in case the
+// path was replaced between the two looks.
+func openInputFile(path string) (*os.File, error) {
+	// A path that cannot be looked at (missing, not allowed) is opened
+	// all the same, for open's own error.
+	if fi, err := os.Stat(path); err == nil {
+		if err := regularInput(path, fi); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &InputError{File: path, Err: unwrapPath(err)}
+	}
+	if fi, err := f.Stat(); err == nil {
+		if err := regularInput(path, fi); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// regularInput refuses an input that is not a regular file, saying what
+// it is.
+func regularInput(path string, fi os.FileInfo) error {
+	m := fi.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	kind := "input.kind.other"
+	switch {
+	case m.IsDir():
+		kind = "input.kind.dir"
+	case m&os.ModeNamedPipe != 0:
+		kind = "input.kind.pipe"
+	case m&os.ModeSocket != 0:
+		kind = "input.kind.socket"
+	case m&os.ModeDevice != 0:
+		kind = "input.kind.device"
+	}
+	return &InputError{File: path, Err: locale.Errorf("input.not_regular", locale.Errorf(kind))}
 }
 
 // unwrapPath drops the *PathError's own copy of the path, which the
