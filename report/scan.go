@@ -52,6 +52,11 @@ func CheckHeader(path string) (extra []string, err error) {
 // ReadFile reads the results file at path as Journal.Scan does, without
 // changing it (a dry run).
 func ReadFile(path string, fn func(r *Record, off int64) error) (ScanInfo, error) {
+	// Look before opening: a named pipe blocks open(2) until a writer
+	// comes, and a signal does not end the wait.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return ScanInfo{}, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotResults)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return ScanInfo{}, err
