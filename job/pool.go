@@ -119,9 +119,7 @@ func (r *runner) pool(ctx context.Context) {
 	defer r.endPool(ctx, func() bool { return r.st.plan().ToSend > 0 })
 	tasks := make(chan task, r.cfg.Workers)
 	results := make(chan taskResult, r.cfg.Workers)
-	// The reader runs ahead of the dispatcher by a worker's share of rows:
-	// unbuffered, every row cost two goroutine switches more.
-	produced := make(chan task, r.cfg.Workers)
+	produced := make(chan task)
 	r.spawn(func() {
 		defer close(produced)
 		if err := r.produce(r.stopCtx, produced); err != nil {
