@@ -337,22 +337,15 @@ func (c *Client) do(req *http.Request, path string) (answer, error) {
 		}
 		return answer{}, &url.Error{Op: urlErrorOp(req.Method), URL: sanitizeURL(req.URL.String()), Err: err}
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	defer bodyBuffers.Put(buf)
-	buf.Reset()
-	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	// Drain what is left (bounded) so the connection can be reused.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 	_ = resp.Body.Close()
 	if err != nil {
 		return answer{}, &BodyError{Reason: "answer cut off", Err: redactError(err)}
 	}
-	return checkResponse(resp.StatusCode, buf.Bytes(), path)
+	return checkResponse(resp.StatusCode, data, path)
 }
-
-// bodyBuffers hold answers while checkResponse reads them (the answer it
-// returns copies what it keeps).
-var bodyBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 512)) }}
 
 // urlErrorOp is the Op of the *url.Error that http.Client.Do would give.
 func urlErrorOp(method string) string {
