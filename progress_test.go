@@ -185,6 +185,8 @@ func TestProgressInChinese(t *testing.T) {
 	var out bytes.Buffer
 	sink := &stderrSink{w: &out}
 	p, _ := newProgress(progressBar, time.Hour, sink, locale.Chinese)
+	clock := time.Unix(1_800_000_000, 0)
+	p.now = func() time.Time { return clock } // the frame the test reads is the one redraw draws
 	p.Start(300)
 	rows(p, 56, report.Failed)
 	frame := p.frame()
