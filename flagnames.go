@@ -63,6 +63,11 @@ func settingError(c *cli.Context, err error) error {
 		return locale.Errorf("usage.see", errors.New(ce.Name(flag)), "openbind "+c.Command.Name)
 	}
 	if raw, ok := fromEnvironment(c, name); ok {
+		if ce.Value == nil {
+			// job gives no value it will not have shown (a URL with a
+			// password: the error shows it redacted): nor does the name.
+			return locale.Errorf("setting.env.bare", envVar(name)[0], ce.Err)
+		}
 		return locale.Errorf("setting.env", envVar(name)[0], raw, ce.Err)
 	}
 	switch v := ce.Value.(type) {

@@ -121,6 +121,7 @@ var enUsage = map[string]any{
 	"setting.value":          "%s %v: %s",
 	"setting.bare":           "%s: %s",
 	"setting.env":            "%s=%s (from the environment): %s",
+	"setting.env.bare":       "%s (from the environment): %s",
 	"usage.see":              "%s (see %s --help)",
 	"usage.unexpected":       "unexpected argument %q",
 	"usage.unknown":          "unknown command %q",

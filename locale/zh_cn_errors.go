@@ -103,6 +103,7 @@ var zhCNUsage = map[string]any{
 	"setting.value":          "%s %v：%s",
 	"setting.bare":           "%s：%s",
 	"setting.env":            "%s=%s（来自环境变量）：%s",
+	"setting.env.bare":       "%s（来自环境变量）：%s",
 	"usage.see":              "%s（见 %s --help）",
 	"usage.unexpected":       "多余的参数 %q",
 	"usage.unknown":          "没有 %q 这个命令",
