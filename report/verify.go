@@ -188,6 +188,11 @@ type VerifyScan struct {
 // is a complete record and skipped as torn otherwise. A missing file is
 // os.ErrNotExist; an empty one has no records.
 func ReadVerify(path string, fn func(r *VerifyRecord) error) (VerifyScan, error) {
+	// Look before opening: a named pipe blocks open(2) until a writer
+	// comes, and a signal does not end the wait.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return VerifyScan{}, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotVerify)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return VerifyScan{}, err
