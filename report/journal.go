@@ -51,7 +51,7 @@ type ScanInfo struct {
 // nothing yet): a device, a pipe or a directory is refused unopened.
 func OpenJournal(path string, syncGap time.Duration) (*Journal, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotResults)
+		return nil, irregular(path, fi.Mode(), ErrNotResults)
 	}
 	removed := removeStaleTemps(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
@@ -77,6 +77,22 @@ func fileKind(m os.FileMode) string {
 		return "a device"
 	}
 	return "not a regular file"
+}
+
+// irregular is the error of the file at path, of mode m, that is not a
+// regular file: what it is, wrapping not (ErrNotResults, ErrNotVerify).
+func irregular(path string, m os.FileMode, not error) error {
+	return fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(m), not)
+}
+
+// lookFirst refuses path before a reader opens it when it is there and
+// not a regular file: a named pipe blocks open(2) until a writer comes,
+// and a signal does not end the wait.
+func lookFirst(path string, not error) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return irregular(path, fi.Mode(), not)
+	}
+	return nil
 }
 
 // Path is the file's name.

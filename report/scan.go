@@ -22,7 +22,7 @@ func CheckHeader(path string) (extra []string, err error) {
 	case err != nil:
 		return nil, err
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotResults)
+		return nil, irregular(path, fi.Mode(), ErrNotResults)
 	case fi.Size() == 0:
 		return nil, nil
 	}
@@ -52,10 +52,8 @@ func CheckHeader(path string) (extra []string, err error) {
 // ReadFile reads the results file at path as Journal.Scan does, without
 // changing it (a dry run).
 func ReadFile(path string, fn func(r *Record, off int64) error) (ScanInfo, error) {
-	// Look before opening: a named pipe blocks open(2) until a writer
-	// comes, and a signal does not end the wait.
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return ScanInfo{}, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotResults)
+	if err := lookFirst(path, ErrNotResults); err != nil {
+		return ScanInfo{}, err
 	}
 	f, err := os.Open(path)
 	if err != nil {

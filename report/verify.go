@@ -188,10 +188,8 @@ type VerifyScan struct {
 // is a complete record and skipped as torn otherwise. A missing file is
 // os.ErrNotExist; an empty one has no records.
 func ReadVerify(path string, fn func(r *VerifyRecord) error) (VerifyScan, error) {
-	// Look before opening: a named pipe blocks open(2) until a writer
-	// comes, and a signal does not end the wait.
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return VerifyScan{}, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotVerify)
+	if err := lookFirst(path, ErrNotVerify); err != nil {
+		return VerifyScan{}, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -290,7 +288,7 @@ type VerifyJournal struct {
 // holds the report's lock.
 func OpenVerifyJournal(path string, fn func(r *VerifyRecord) error) (*VerifyJournal, VerifyScan, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, VerifyScan{}, fmt.Errorf("%s is not a regular file (%s): %w", path, fileKind(fi.Mode()), ErrNotVerify)
+		return nil, VerifyScan{}, irregular(path, fi.Mode(), ErrNotVerify)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
